@@ -1,0 +1,83 @@
+/* engine.h - the policy engine: the one module that owns Lua.
+ *
+ * An engine is one sandboxed Lua state (see sandbox.h) into which policy
+ * files are loaded in order.  Loading a file runs it; the file registers
+ * rules with rule{...} and may disable() earlier ones.  Evaluation runs the
+ * check function of every active rule, in registration order, against
+ * read-only views of the source and target descriptors (see luaview.h),
+ * and records findings and per-rule results into a verdict.
+ *
+ * The Lua-side API (rule, disable, reject, warn, note, apqn.*, spairs,
+ * ap_functions, views and ctx) is documented in apgate-policy(5).
+ */
+#ifndef APGATE_ENGINE_H
+#define APGATE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "descriptor.h"
+#include "error.h"
+#include "verdict.h"
+
+struct ag_limits {
+	uint64_t instructions;	/* per file load and per rule check */
+	size_t memory;		/* bytes, whole Lua state */
+	unsigned timeout_ms;	/* wall-clock backstop for one evaluation */
+};
+
+#define AG_DEFAULT_INSTRUCTIONS 20000000ULL
+#define AG_DEFAULT_MEMORY (64u * 1024 * 1024)
+#define AG_DEFAULT_TIMEOUT_MS 10000u
+
+enum ag_rule_state {
+	AG_RULE_ACTIVE,
+	AG_RULE_REPLACED,
+	AG_RULE_DISABLED,
+};
+
+/* A registered rule as policy authors and `apgate policies` see it. */
+struct ag_rule_info {
+	char *id;
+	char *description;	/* NULL when the rule has none */
+	char *file;
+	int line;
+	enum ag_rule_state state;
+	char *by_file;		/* replaced or disabled by: file, line */
+	int by_line;
+	char *reason;		/* disable() reason */
+};
+
+struct ag_engine;
+
+struct ag_engine *ag_engine_new(const struct ag_limits *limits,
+				struct ag_error *err);
+void ag_engine_free(struct ag_engine *e);
+
+/* Compile (text only) and run one policy file's bytes.  path names the
+ * file in messages ("path:line: ...") and in rule records. */
+int ag_engine_load(struct ag_engine *e, const char *path, const char *buf,
+		   size_t len, struct ag_error *err);
+
+/* Site parameters for ctx.params: a JSON object (or NULL for none); the
+ * engine keeps its own reference. */
+int ag_engine_set_params(struct ag_engine *e, json_object *params,
+			 struct ag_error *err);
+
+/* Rules registered so far, in registration order (replaced and disabled
+ * ones included). */
+const struct ag_rule_info *ag_engine_rules(const struct ag_engine *e,
+					   size_t *n);
+
+/* Evaluate every active rule.  Findings and rule outcomes go into v (which
+ * the caller initialised); a policy failure becomes an error finding naming
+ * the file and rule.  now is what policies see as ctx.now.  Returns 0, or
+ * -1 when evaluation could not run at all (then v holds an error). */
+int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
+		       const struct ag_descriptor *tgt, time_t now,
+		       struct ag_verdict *v);
+
+#endif

@@ -1,0 +1,14 @@
+/* suites.h - every Check suite of the unit test binary, one per module. */
+#ifndef APGATE_TEST_SUITES_H
+#define APGATE_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *suite_apqn(void);
+Suite *suite_yamltree(void);
+Suite *suite_descriptor(void);
+Suite *suite_sandbox(void);
+Suite *suite_engine(void);
+Suite *suite_rules(void);
+
+#endif
