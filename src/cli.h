@@ -1,0 +1,1 @@
+/* cli.h - placeholder. */

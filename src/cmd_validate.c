@@ -1,0 +1,1 @@
+/* cmd_validate.c - placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* descriptor.c - placeholder until implemented. */

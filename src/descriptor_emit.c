@@ -1,0 +1,1 @@
+/* descriptor_emit.c - placeholder until implemented. */

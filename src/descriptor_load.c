@@ -1,0 +1,1 @@
+/* descriptor_load.c - placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* luaview.c - placeholder until implemented. */

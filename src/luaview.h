@@ -1,0 +1,1 @@
+/* luaview.h - placeholder. */

@@ -1,0 +1,1 @@
+/* policyset.c - placeholder until implemented. */

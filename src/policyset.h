@@ -1,0 +1,1 @@
+/* policyset.h - placeholder. */

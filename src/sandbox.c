@@ -1,0 +1,1 @@
+/* sandbox.c - placeholder until implemented. */

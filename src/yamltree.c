@@ -1,0 +1,1 @@
+/* yamltree.c - placeholder until implemented. */

@@ -1,0 +1,8 @@
+/* test_sandbox.c - placeholder suite until implemented. */
+#include "config.h"
+#include "suites.h"
+
+Suite *suite_sandbox(void)
+{
+	return suite_create("sandbox");
+}
