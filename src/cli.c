@@ -1,1 +1,111 @@
-/* cli.c - placeholder until implemented. */
+/* cli.c - shared command-line plumbing. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exitcode.h"
+#include "timeutil.h"
+#include "util.h"
+
+const char ag_cli_policy_help[] =
+"Policy options:\n"
+"      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
+"      --no-config        read no configuration file and no site policy\n"
+"                         directory (built-in defaults only)\n"
+"      --policy-dir DIR   load the rules in DIR instead of the default rules\n"
+"                         (" AG_POLICY_DIR "); repeatable, in order\n"
+"      --param NAME=VALUE set a site parameter for ctx.params (repeatable;\n"
+"                         true/false and integers are typed, else a string)\n"
+"      --now TIME         evaluate as of TIME (RFC 3339) instead of the clock\n";
+
+void ag_cli_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("apgate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ag_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "apgate %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'apgate %s --help'.\n", cmd);
+	return AG_EXIT_ERROR;
+}
+
+int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
+{
+	switch (opt) {
+	case AG_OPT_CONFIG:
+		p->config_path = arg;
+		return 1;
+	case AG_OPT_NO_CONFIG:
+		p->no_config = true;
+		return 1;
+	case AG_OPT_POLICY_DIR:
+		p->dirs = xrealloc(p->dirs, (p->n_dirs + 1) * sizeof(*p->dirs));
+		p->dirs[p->n_dirs++] = (char *)arg;
+		return 1;
+	case AG_OPT_PARAM:
+		p->params = xrealloc(p->params,
+				     (p->n_params + 1) * sizeof(*p->params));
+		p->params[p->n_params++] = arg;
+		return 1;
+	case AG_OPT_NOW:
+		p->now = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
+			 time_t *now, struct ag_error *err)
+{
+	size_t i;
+
+	ag_config_defaults(cfg);
+	if (p->config_path && p->no_config) {
+		ag_error_set(err, "--config and --no-config exclude each other");
+		return -1;
+	}
+	if (p->no_config) {
+		free(cfg->site_policy_dir);
+		cfg->site_policy_dir = NULL;
+	} else if (ag_config_load(cfg, p->config_path ? p->config_path :
+				  AG_CONFIG_FILE, p->config_path != NULL,
+				  err) < 0) {
+		return -1;
+	}
+	if (p->n_dirs)
+		ag_config_set_policy_dirs(cfg, p->dirs, p->n_dirs);
+	for (i = 0; i < p->n_params; i++)
+		if (ag_config_set_param(cfg, p->params[i], err) < 0)
+			return -1;
+	*now = time(NULL);
+	if (p->now && ag_time_parse(p->now, now) < 0) {
+		ag_error_set(err, "--now %s: expected an RFC 3339 time like "
+			     "2026-11-22T12:00:00Z", p->now);
+		return -1;
+	}
+	return 0;
+}
+
+void ag_cli_policy_free(struct ag_cli_policy *p)
+{
+	free(p->dirs);
+	free(p->params);
+	memset(p, 0, sizeof(*p));
+}

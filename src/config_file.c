@@ -1,1 +1,306 @@
-/* config_file.c - placeholder until implemented. */
+/* config_file.c - reading apgate.yaml. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config_file.h"
+#include "util.h"
+#include "yamltree.h"
+
+void ag_config_defaults(struct ag_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->policy_dirs = xmalloc(sizeof(char *));
+	cfg->policy_dirs[0] = xstrdup(AG_POLICY_DIR);
+	cfg->n_policy_dirs = 1;
+	cfg->site_policy_dir = xstrdup(AG_SITE_POLICY_DIR);
+	cfg->params = json_object_new_object();
+	cfg->limits.instructions = AG_DEFAULT_INSTRUCTIONS;
+	cfg->limits.memory = AG_DEFAULT_MEMORY;
+	cfg->limits.timeout_ms = AG_DEFAULT_TIMEOUT_MS;
+}
+
+static void free_dirs(struct ag_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_policy_dirs; i++)
+		free(cfg->policy_dirs[i]);
+	free(cfg->policy_dirs);
+	cfg->policy_dirs = NULL;
+	cfg->n_policy_dirs = 0;
+}
+
+void ag_config_free(struct ag_config *cfg)
+{
+	free(cfg->path);
+	free_dirs(cfg);
+	free(cfg->site_policy_dir);
+	json_object_put(cfg->params);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void ag_config_set_policy_dirs(struct ag_config *cfg, char **dirs, size_t n)
+{
+	size_t i;
+
+	free_dirs(cfg);
+	cfg->policy_dirs = xcalloc(n ? n : 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		cfg->policy_dirs[i] = xstrdup(dirs[i]);
+	cfg->n_policy_dirs = n;
+}
+
+static int fail_at(struct ag_error *err, const char *name,
+		   const struct ag_ynode *node, const char *what)
+{
+	char buf[96];
+
+	ag_error_set(err, "%s:%u:%u: expected %s, found %s", name, node->line,
+		     node->col, what, ag_ynode_describe(node, buf, sizeof(buf)));
+	return -1;
+}
+
+int ag_ynode_to_json(const char *name, const struct ag_ynode *node,
+		     json_object **out, struct ag_error *err)
+{
+	json_object *o;
+	int64_t i;
+	bool b;
+	size_t k;
+
+	switch (node->kind) {
+	case AG_YSCALAR:
+		switch (ag_yscalar_type(node)) {
+		case AG_YT_NULL:
+			*out = NULL;
+			return 0;
+		case AG_YT_BOOL:
+			ag_ybool(node, &b);
+			*out = json_object_new_boolean(b);
+			return 0;
+		case AG_YT_INT:
+			if (ag_yint(node, &i) < 0)
+				return fail_at(err, name, node,
+					       "an integer in 64-bit range");
+			*out = json_object_new_int64(i);
+			return 0;
+		case AG_YT_FLOAT:
+			*out = json_object_new_double(strtod(node->value, NULL));
+			return 0;
+		case AG_YT_STR:
+			*out = json_object_new_string_len(node->value,
+							  (int)node->len);
+			return 0;
+		}
+		break;
+	case AG_YSEQ:
+		o = json_object_new_array();
+		for (k = 0; k < node->n; k++) {
+			json_object *item;
+
+			if (ag_ynode_to_json(name, node->items[k], &item, err) < 0) {
+				json_object_put(o);
+				return -1;
+			}
+			json_object_array_add(o, item);
+		}
+		*out = o;
+		return 0;
+	case AG_YMAP:
+		o = json_object_new_object();
+		for (k = 0; k < node->n; k++) {
+			json_object *val;
+
+			if (ag_ynode_to_json(name, node->items[k], &val, err) < 0) {
+				json_object_put(o);
+				return -1;
+			}
+			json_object_object_add(o, node->keys[k]->value, val);
+		}
+		*out = o;
+		return 0;
+	}
+	*out = NULL;
+	return 0;
+}
+
+static int get_string(const char *name, const struct ag_ynode *n, char **out,
+		      struct ag_error *err)
+{
+	if (n->kind != AG_YSCALAR || ag_yscalar_type(n) != AG_YT_STR ||
+	    n->len == 0)
+		return fail_at(err, name, n, "a path string");
+	free(*out);
+	*out = xstrdup(n->value);
+	return 0;
+}
+
+static int get_positive(const char *name, const struct ag_ynode *n,
+			int64_t max, int64_t *out, struct ag_error *err)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "an integer from 1 to %lld",
+		 (long long)max);
+	if (n->kind != AG_YSCALAR || ag_yint(n, out) < 0 || *out < 1 ||
+	    *out > max)
+		return fail_at(err, name, n, what);
+	return 0;
+}
+
+static int load_limits(struct ag_config *cfg, const char *name,
+		       const struct ag_ynode *m, struct ag_error *err)
+{
+	size_t k;
+	int64_t v;
+
+	if (m->kind != AG_YMAP)
+		return fail_at(err, name, m, "a mapping of limits");
+	for (k = 0; k < m->n; k++) {
+		const char *key = m->keys[k]->value;
+		const struct ag_ynode *val = m->items[k];
+
+		if (strcmp(key, "instructions") == 0) {
+			if (get_positive(name, val, INT64_C(1) << 40, &v, err) < 0)
+				return -1;
+			cfg->limits.instructions = (uint64_t)v;
+		} else if (strcmp(key, "memory_mb") == 0) {
+			if (get_positive(name, val, 4096, &v, err) < 0)
+				return -1;
+			cfg->limits.memory = (size_t)v * 1024 * 1024;
+		} else if (strcmp(key, "timeout_ms") == 0) {
+			if (get_positive(name, val, 600000, &v, err) < 0)
+				return -1;
+			cfg->limits.timeout_ms = (unsigned)v;
+		} else {
+			ag_error_set(err, "%s:%u:%u: unknown key \"%s\" in limits "
+				     "(expected instructions, memory_mb, "
+				     "timeout_ms)", name, m->keys[k]->line,
+				     m->keys[k]->col, key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_tree(struct ag_config *cfg, const char *name,
+		     const struct ag_ynode *root, struct ag_error *err)
+{
+	size_t k, i;
+
+	if (root->kind == AG_YSCALAR && ag_yscalar_type(root) == AG_YT_NULL)
+		return 0;	/* an empty file: all defaults */
+	if (root->kind != AG_YMAP)
+		return fail_at(err, name, root, "a mapping");
+	for (k = 0; k < root->n; k++) {
+		const char *key = root->keys[k]->value;
+		const struct ag_ynode *val = root->items[k];
+
+		if (strcmp(key, "policy_dirs") == 0) {
+			char **dirs;
+
+			if (val->kind != AG_YSEQ)
+				return fail_at(err, name, val, "a list of directories");
+			dirs = xcalloc(val->n + 1, sizeof(char *));
+			for (i = 0; i < val->n; i++) {
+				if (get_string(name, val->items[i], &dirs[i], err) < 0) {
+					while (i--)
+						free(dirs[i]);
+					free(dirs);
+					return -1;
+				}
+			}
+			ag_config_set_policy_dirs(cfg, dirs, val->n);
+			for (i = 0; i < val->n; i++)
+				free(dirs[i]);
+			free(dirs);
+		} else if (strcmp(key, "site_policy_dir") == 0) {
+			if (val->kind == AG_YSCALAR &&
+			    ag_yscalar_type(val) == AG_YT_NULL) {
+				free(cfg->site_policy_dir);
+				cfg->site_policy_dir = NULL;
+			} else if (get_string(name, val, &cfg->site_policy_dir,
+					      err) < 0) {
+				return -1;
+			}
+		} else if (strcmp(key, "params") == 0) {
+			json_object *p;
+
+			if (val->kind != AG_YMAP)
+				return fail_at(err, name, val,
+					       "a mapping of parameters");
+			if (ag_ynode_to_json(name, val, &p, err) < 0)
+				return -1;
+			json_object_put(cfg->params);
+			cfg->params = p;
+		} else if (strcmp(key, "limits") == 0) {
+			if (load_limits(cfg, name, val, err) < 0)
+				return -1;
+		} else {
+			ag_error_set(err, "%s:%u:%u: unknown key \"%s\" (expected "
+				     "policy_dirs, site_policy_dir, params, "
+				     "limits)", name, root->keys[k]->line,
+				     root->keys[k]->col, key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ag_config_load(struct ag_config *cfg, const char *path, bool must_exist,
+		   struct ag_error *err)
+{
+	struct ag_ynode *root = NULL;
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (ag_read_file(path, AG_CONFIG_MAX_BYTES, &buf, &len, err) < 0)
+		return -1;
+	rc = ag_yaml_parse(path, buf, len, &root, err);
+	free(buf);
+	if (rc < 0)
+		return -1;
+	rc = load_tree(cfg, path, root, err);
+	ag_ynode_free(root);
+	if (rc == 0) {
+		free(cfg->path);
+		cfg->path = xstrdup(path);
+	}
+	return rc;
+}
+
+int ag_config_set_param(struct ag_config *cfg, const char *assignment,
+			struct ag_error *err)
+{
+	const char *eq = strchr(assignment, '=');
+	struct ag_ynode *node = NULL;
+	json_object *val;
+	char *name;
+	int rc;
+
+	if (!eq || eq == assignment) {
+		ag_error_set(err, "--param %s: expected NAME=VALUE", assignment);
+		return -1;
+	}
+	name = xstrndup(assignment, (size_t)(eq - assignment));
+	rc = ag_yaml_parse("--param", eq + 1, strlen(eq + 1), &node, err);
+	if (rc == 0 && node->kind != AG_YSCALAR) {
+		ag_error_set(err, "--param %s: the value must be a single "
+			     "scalar", name);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = ag_ynode_to_json("--param", node, &val, err);
+	if (rc == 0)
+		json_object_object_add(cfg->params, name, val);
+	ag_ynode_free(node);
+	free(name);
+	return rc;
+}

@@ -1,1 +1,58 @@
-/* config_file.h - placeholder. */
+/* config_file.h - apgate.yaml: site parameters, policy directories and
+ * evaluation limits.
+ *
+ *   policy_dirs: [/usr/share/apgate/policies]   # default rules, in order
+ *   site_policy_dir: /etc/apgate/policies.d     # null: none
+ *   params: {allow_generation_upgrade: true, require_mkvps: false}
+ *   limits: {instructions: 20000000, memory_mb: 64, timeout_ms: 10000}
+ *
+ * A missing default file means built-in defaults; a file named with
+ * --config must exist.  Unknown keys are errors, reported FILE:LINE:COL.
+ */
+#ifndef APGATE_CONFIG_FILE_H
+#define APGATE_CONFIG_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "engine.h"
+#include "error.h"
+
+#define AG_CONFIG_MAX_BYTES (256u * 1024)
+
+struct ag_config {
+	char *path;		/* the file read, NULL when none */
+	char **policy_dirs;	/* default rule directories, in order */
+	size_t n_policy_dirs;
+	char *site_policy_dir;	/* NULL: no site directory */
+	json_object *params;	/* always an object */
+	struct ag_limits limits;
+};
+
+/* Built-in defaults (AG_POLICY_DIR, AG_SITE_POLICY_DIR, no params). */
+void ag_config_defaults(struct ag_config *cfg);
+
+/* Read path over the defaults already in cfg.  When must_exist is false a
+ * missing file leaves the defaults in place. */
+int ag_config_load(struct ag_config *cfg, const char *path, bool must_exist,
+		   struct ag_error *err);
+
+/* Apply "NAME=VALUE" from the command line; VALUE is typed like a YAML
+ * scalar (true/false, integers, else a string). */
+int ag_config_set_param(struct ag_config *cfg, const char *assignment,
+			struct ag_error *err);
+
+/* Replace the default rule directories (the first --policy-dir call
+ * clears the configured list). */
+void ag_config_set_policy_dirs(struct ag_config *cfg, char **dirs, size_t n);
+
+void ag_config_free(struct ag_config *cfg);
+
+/* A YAML subtree as JSON with core-schema typing; used for params. */
+struct ag_ynode;
+int ag_ynode_to_json(const char *name, const struct ag_ynode *node,
+		     json_object **out, struct ag_error *err);
+
+#endif

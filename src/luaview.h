@@ -1,1 +1,38 @@
-/* luaview.h - placeholder. */
+/* luaview.h - data crossing the C<->Lua boundary of the policy engine.
+ *
+ * Owns the shapes policies see: read-only views of descriptors (the
+ * format's keys plus lookup helpers), site parameters, and the helper
+ * library (apqn.parse/format, spairs, ap_functions); and the way back:
+ * evidence tables turned into deterministic JSON.
+ */
+#ifndef APGATE_LUAVIEW_H
+#define APGATE_LUAVIEW_H
+
+#include <json-c/json.h>
+#include <lua.h>
+
+#include "descriptor.h"
+#include "error.h"
+#include "sandbox.h"
+
+/* Largest evidence value a finding may carry (nodes), and its depth. */
+#define AG_EVIDENCE_MAX_NODES 10000
+#define AG_EVIDENCE_MAX_DEPTH 16
+
+/* Push a read-only view of d.  The view holds only Lua data (no pointers
+ * into d), so it stays valid after d is freed. */
+void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d);
+
+/* Push a JSON value as read-only Lua data (null becomes nil). */
+void ag_luaview_push_json(lua_State *L, json_object *o);
+
+/* Convert the Lua value at idx into JSON: strings, integers, finite
+ * numbers, booleans and tables (a table whose keys are exactly 1..n is an
+ * array; otherwise keys must be strings and come out sorted). */
+int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
+		       struct ag_error *err);
+
+/* Register apqn, spairs and ap_functions as sandbox globals. */
+void ag_luaview_register_helpers(struct ag_sandbox *s);
+
+#endif

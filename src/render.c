@@ -1,1 +1,218 @@
-/* render.c - placeholder until implemented. */
+/* render.c - text and JSON renderings of a verdict. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lua.h>
+
+#include "render.h"
+#include "util.h"
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_object *ag_json_sorted(json_object *o)
+{
+	json_object *res;
+	const char **keys;
+	size_t n = 0, i;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+		keys = xcalloc((size_t)json_object_object_length(o) + 1,
+			       sizeof(*keys));
+		json_object_object_foreach(o, k, v) {
+			(void)v;
+			keys[n++] = k;
+		}
+		qsort(keys, n, sizeof(*keys), cmp_cstr);
+		res = json_object_new_object();
+		for (i = 0; i < n; i++)
+			json_object_object_add(res, keys[i],
+				ag_json_sorted(json_object_object_get(o, keys[i])));
+		free(keys);
+		return res;
+	case json_type_array:
+		n = json_object_array_length(o);
+		res = json_object_new_array_ext((int)n);
+		for (i = 0; i < n; i++)
+			json_object_array_add(res,
+				ag_json_sorted(json_object_array_get_idx(o, i)));
+		return res;
+	default:
+		return json_object_get(o);	/* scalars are immutable */
+	}
+}
+
+static void add_str(json_object *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static json_object *side_json(const struct ag_side *s)
+{
+	json_object *o = json_object_new_object();
+
+	/* keys in sorted order */
+	add_str(o, "host", s->known ? s->host : NULL);
+	add_str(o, "mdev_uuid", s->known ? s->uuid : NULL);
+	add_str(o, "path", s->path);
+	add_str(o, "sha256", s->known ? s->sha256 : NULL);
+	return o;
+}
+
+json_object *ag_verdict_to_json(const struct ag_verdict *v)
+{
+	json_object *o = json_object_new_object();
+	json_object *arr;
+	size_t i;
+
+	/* Keys are added in sorted order: json-c keeps insertion order. */
+	json_object_object_add(o, "apgate-verdict",
+			       json_object_new_int(AG_VERDICT_FORMAT_VERSION));
+	add_str(o, "decision_id", v->decision_id[0] ? v->decision_id : NULL);
+	json_object_object_add(o, "duration_us",
+			       json_object_new_int64((int64_t)v->duration_us));
+
+	arr = json_object_new_array();
+	for (i = 0; i < v->n_findings; i++) {
+		const struct ag_finding *f = &v->findings[i];
+		json_object *fo = json_object_new_object();
+
+		add_str(fo, "apqn", f->apqn);
+		if (f->evidence)
+			json_object_object_add(fo, "evidence",
+					       ag_json_sorted(f->evidence));
+		add_str(fo, "message", f->message);
+		add_str(fo, "rule", f->rule);
+		add_str(fo, "severity", ag_severity_name(f->severity));
+		json_object_array_add(arr, fo);
+	}
+	json_object_object_add(o, "findings", arr);
+	add_str(o, "lua", LUA_RELEASE);
+	add_str(o, "now", v->now[0] ? v->now : NULL);
+	json_object_object_add(o, "params", v->params ?
+			       ag_json_sorted(v->params) :
+			       json_object_new_object());
+
+	arr = json_object_new_array();
+	for (i = 0; i < v->n_policies; i++) {
+		json_object *po = json_object_new_object();
+
+		add_str(po, "path", v->policies[i].path);
+		add_str(po, "sha256", v->policies[i].sha256);
+		json_object_array_add(arr, po);
+	}
+	json_object_object_add(o, "policies", arr);
+	add_str(o, "policy_set_sha256", v->policy_set_sha256);
+
+	arr = json_object_new_array();
+	for (i = 0; i < v->n_rules; i++) {
+		const struct ag_rule_outcome *r = &v->rules[i];
+		json_object *ro = json_object_new_object();
+
+		add_str(ro, "description", r->description);
+		add_str(ro, "file", r->file);
+		add_str(ro, "id", r->id);
+		json_object_object_add(ro, "line", json_object_new_int(r->line));
+		add_str(ro, "result", ag_rule_result_name(r->result));
+		add_str(ro, "why", r->why);
+		json_object_array_add(arr, ro);
+	}
+	json_object_object_add(o, "rules", arr);
+	json_object_object_add(o, "source", side_json(&v->source));
+	json_object_object_add(o, "target", side_json(&v->target));
+	add_str(o, "timestamp", v->timestamp[0] ? v->timestamp : NULL);
+	add_str(o, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
+	add_str(o, "verdict", ag_verdict_kind_name(v->kind));
+	return o;
+}
+
+int ag_render_json(const struct ag_verdict *v, FILE *out)
+{
+	json_object *o = ag_verdict_to_json(v);
+	int rc;
+
+	rc = fprintf(out, "%s\n", json_object_to_json_string_ext(o,
+		     JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return rc < 0 ? -1 : 0;
+}
+
+static void upper(const char *s, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	out[i] = '\0';
+}
+
+static void print_side(FILE *out, const char *label, const struct ag_side *s)
+{
+	if (!s->known) {
+		fprintf(out, "%s: %s (not loaded)\n", label,
+			s->path ? s->path : "-");
+		return;
+	}
+	fprintf(out, "%s: %s, mdev %s, sha256 %s%s%s\n", label, s->host,
+		s->uuid, s->sha256, s->path ? ", from " : "",
+		s->path ? s->path : "");
+}
+
+int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
+{
+	size_t i;
+
+	fprintf(out, "verdict: %s\n", ag_verdict_kind_name(v->kind));
+	for (i = 0; i < v->n_findings; i++) {
+		const struct ag_finding *f = &v->findings[i];
+		char sev[16];
+
+		upper(ag_severity_name(f->severity), sev, sizeof(sev));
+		fprintf(out, "%s %s%s%s: %s\n", sev, f->rule,
+			f->apqn ? " " : "", f->apqn ? f->apqn : "", f->message);
+		if (explain && f->evidence) {
+			json_object *ev = ag_json_sorted(f->evidence);
+
+			fprintf(out, "    evidence: %s\n",
+				json_object_to_json_string_ext(ev,
+					JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(ev);
+		}
+	}
+	if (!explain)
+		return ferror(out) ? -1 : 0;
+
+	fputc('\n', out);
+	print_side(out, "source", &v->source);
+	print_side(out, "target", &v->target);
+	if (v->now[0])
+		fprintf(out, "evaluated as of: %s\n", v->now);
+	if (v->params && json_object_object_length(v->params) > 0) {
+		json_object *p = ag_json_sorted(v->params);
+
+		fprintf(out, "params: %s\n", json_object_to_json_string_ext(p,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(p);
+	}
+	fprintf(out, "policies (set sha256 %s):\n", v->policy_set_sha256);
+	for (i = 0; i < v->n_policies; i++)
+		fprintf(out, "  %s  %s\n", v->policies[i].sha256,
+			v->policies[i].path);
+	fprintf(out, "rules:\n");
+	for (i = 0; i < v->n_rules; i++) {
+		const struct ag_rule_outcome *r = &v->rules[i];
+
+		fprintf(out, "  %-8s %-24s %s:%d%s%s\n",
+			ag_rule_result_name(r->result), r->id, r->file,
+			r->line, r->why ? "  " : "", r->why ? r->why : "");
+	}
+	return ferror(out) ? -1 : 0;
+}

@@ -1,1 +1,32 @@
-/* render.h - placeholder. */
+/* render.h - verdicts for people (text) and programs (JSON, see
+ * schemas/verdict-v1.schema.json).  Renderers only read the verdict; every
+ * object they print has sorted keys, so output is byte-identical for the
+ * same inputs apart from decision_id, timestamp and duration_us. */
+#ifndef APGATE_RENDER_H
+#define APGATE_RENDER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "verdict.h"
+
+#define AG_VERDICT_FORMAT_VERSION 1
+
+/* The verdict as a JSON object; caller owns the reference. */
+json_object *ag_verdict_to_json(const struct ag_verdict *v);
+
+/* Pretty JSON plus a newline. */
+int ag_render_json(const struct ag_verdict *v, FILE *out);
+
+/* "verdict: reject", then one line per finding, worst first
+ * ("REJECT apqn.match 05.0004: assigned on source, missing on target");
+ * with explain, evidence under each finding, the inputs, the policies and
+ * every rule with its result. */
+int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain);
+
+/* A deep copy of o with every object's keys in sorted order. */
+json_object *ag_json_sorted(json_object *o);
+
+#endif

@@ -1,1 +1,611 @@
-/* sandbox.c - placeholder until implemented. */
+/* sandbox.c - the bounded, whitelisted Lua state policies run in.
+ *
+ * Follows the checklist of DOMAIN.md section 9.1; the C<->Lua error
+ * handling follows lua.c (message handler with traceback, status mapping).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "sandbox.h"
+#include "util.h"
+
+/* The hook fires every HOOK_STEP instructions to count the budget; after
+ * the budget is spent it fires on every instruction so that a policy
+ * catching the error with pcall cannot make progress. */
+#define HOOK_STEP 1000
+#define GRACE_MS 1000
+
+struct ag_sandbox {
+	lua_State *L;
+	struct ag_sandbox_limits limits;
+	size_t mem_used, mem_peak;
+	bool mem_tripped;
+	bool budget_tripped;
+	volatile sig_atomic_t timed_out;
+	uint64_t instr_used;
+	int globals_ref;	/* the shared, whitelisted global table */
+	int env_mt_ref;		/* metatable of each chunk's environment */
+};
+
+/* Registry keys (addresses are unique). */
+static const char RO_META_KEY = 'm';	/* shared metatable of proxies */
+static const char RO_TARGETS_KEY = 't';	/* weak map proxy -> table */
+
+/* Only one protected call runs at a time in apgate's process. */
+static struct ag_sandbox *volatile active_sandbox;
+static volatile sig_atomic_t fatal_exit_status = 2;
+
+void ag_sandbox_set_fatal_exit(int status)
+{
+	fatal_exit_status = status;
+}
+
+static struct ag_sandbox *sandbox_of(lua_State *L)
+{
+	return *(struct ag_sandbox **)lua_getextraspace(L);
+}
+
+/* --- memory cap --- */
+
+static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct ag_sandbox *s = ud;
+	/* With ptr == NULL, osize is a type tag, not a size. */
+	size_t old = ptr ? osize : 0;
+	void *p;
+
+	if (nsize == 0) {
+		free(ptr);
+		s->mem_used -= old;
+		return NULL;
+	}
+	/* A refusal is not yet a failure: Lua runs an emergency collection
+	 * and asks again.  Only a memory error that reaches a protected call
+	 * counts (see safe_pcall and ag_sandbox_call). */
+	if (nsize > old && s->limits.memory &&
+	    nsize - old > s->limits.memory - s->mem_used)
+		return NULL;
+	p = realloc(ptr, nsize);
+	if (!p)
+		return nsize <= old ? ptr : NULL;	/* shrinks cannot fail */
+	s->mem_used = s->mem_used - old + nsize;
+	if (s->mem_used > s->mem_peak)
+		s->mem_peak = s->mem_used;
+	return p;
+}
+
+/* --- instruction budget and time limit --- */
+
+/* Raise a limit error positioned at the running Lua function: inside a
+ * hook that is level 0, where luaL_error would look one level too far. */
+static void limit_error(lua_State *L, struct ag_sandbox *s)
+{
+	luaL_where(L, 0);
+	if (s->timed_out)
+		lua_pushfstring(L, "time limit of %d ms exceeded",
+				(int)s->limits.timeout_ms);
+	else
+		lua_pushfstring(L, "instruction budget of %I exceeded",
+				(lua_Integer)s->limits.instructions);
+	lua_concat(L, 2);
+	lua_error(L);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct ag_sandbox *s = sandbox_of(L);
+
+	(void)ar;
+	if (s->timed_out || s->budget_tripped) {
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+		limit_error(L, s);
+	}
+	s->instr_used += HOOK_STEP;
+	if (s->limits.instructions && s->instr_used >= s->limits.instructions) {
+		/* From now on every instruction fails, so a policy that
+		 * catches the error cannot make progress. */
+		s->budget_tripped = true;
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+		limit_error(L, s);
+	}
+}
+
+static void on_alarm(int sig)
+{
+	struct ag_sandbox *s = active_sandbox;
+	static const char msg[] =
+		"apgate: error: policy evaluation exceeded its time limit "
+		"inside a library call; stopped\n";
+
+	(void)sig;
+	if (s && !s->timed_out) {
+		/* lua_sethook is safe to call from a signal handler (lua.c's
+		 * laction does the same); the hook raises the error. */
+		s->timed_out = 1;
+		lua_sethook(s->L, count_hook, LUA_MASKCOUNT, 1);
+		return;
+	}
+	/* Still inside a C function (pattern matching, string.rep...) a
+	 * grace period later: no way back into Lua, fail closed. */
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do */
+	}
+	_exit(fatal_exit_status);
+}
+
+static void arm_timer(struct ag_sandbox *s)
+{
+	struct itimerval it = { 0 };
+
+	if (!s->limits.timeout_ms)
+		return;
+	it.it_value.tv_sec = s->limits.timeout_ms / 1000;
+	it.it_value.tv_usec = (s->limits.timeout_ms % 1000) * 1000;
+	it.it_interval.tv_sec = GRACE_MS / 1000;
+	it.it_interval.tv_usec = (GRACE_MS % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm_timer(struct ag_sandbox *s)
+{
+	struct itimerval it = { 0 };
+
+	if (s->limits.timeout_ms)
+		setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* --- read-only proxies --- */
+
+static void push_target(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
+	lua_pushvalue(L, idx);
+	lua_rawget(L, -2);
+	lua_remove(L, -2);
+}
+
+static int ro_index(lua_State *L)
+{
+	push_target(L, 1);
+	lua_pushvalue(L, 2);
+	lua_gettable(L, -2);	/* honours the target's own metatable */
+	return 1;
+}
+
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table (key '%s')",
+			  luaL_tolstring(L, 2, NULL));
+}
+
+static int ro_len(lua_State *L)
+{
+	push_target(L, 1);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+	return 1;
+}
+
+static int ro_next(lua_State *L)
+{
+	push_target(L, 1);
+	lua_pushvalue(L, 2);
+	if (lua_next(L, -2))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	lua_pushcfunction(L, ro_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+static void create_readonly_support(lua_State *L)
+{
+	static const luaL_Reg meta[] = {
+		{ "__index", ro_index },
+		{ "__newindex", ro_newindex },
+		{ "__len", ro_len },
+		{ "__pairs", ro_pairs },
+		{ NULL, NULL },
+	};
+
+	lua_newtable(L);
+	luaL_setfuncs(L, meta, 0);
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_META_KEY);
+
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
+}
+
+void ag_sandbox_push_readonly(lua_State *L)
+{
+	lua_newtable(L);			/* proxy */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_META_KEY);
+	lua_setmetatable(L, -2);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
+	lua_pushvalue(L, -2);			/* proxy */
+	lua_pushvalue(L, -4);			/* target */
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+	lua_remove(L, -2);			/* leave only the proxy */
+}
+
+void ag_sandbox_push_unwrapped(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TTABLE) {
+		push_target(L, idx);
+		if (!lua_isnil(L, -1))
+			return;
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, idx);
+}
+
+/* --- whitelisted globals --- */
+
+/* pcall/xpcall that cannot swallow the sandbox's limits: a memory error,
+ * a spent budget or the time limit propagate as if uncaught. */
+static int finish_pcall(lua_State *L, int status, int first)
+{
+	struct ag_sandbox *s = sandbox_of(L);
+
+	if (status == LUA_ERRMEM)
+		s->mem_tripped = true;
+	if (status == LUA_ERRMEM || s->budget_tripped || s->timed_out)
+		return lua_error(L);
+	if (status != LUA_OK) {
+		lua_pushboolean(L, 0);
+		lua_insert(L, -2);
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	lua_insert(L, first);
+	return lua_gettop(L) - first + 1;
+}
+
+static int safe_pcall(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	return finish_pcall(L, lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0),
+			    1);
+}
+
+static int safe_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 1);	/* f */
+	lua_copy(L, 2, 1);	/* handler goes first */
+	lua_replace(L, 2);
+	return finish_pcall(L, lua_pcall(L, n - 2, LUA_MULTRET, 1), 2);
+}
+
+static int safe_setmetatable(lua_State *L)
+{
+	/* A __gc finalizer would run at unbounded times (even in lua_close,
+	 * after limits are gone) and its errors turn into warnings. */
+	lua_settop(L, 2);
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "__gc metamethods are not allowed "
+					  "in policies");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+static void warn_handler(void *ud, const char *msg, int tocont)
+{
+	/* Only reachable from Lua internals (policies cannot install __gc
+	 * and base warn is replaced); keep the message visible. */
+	static int continuing;
+
+	(void)ud;
+	if (!continuing && msg[0] == '@')
+		return;		/* control messages "@on"/"@off" */
+	if (!continuing)
+		fputs("apgate: lua warning: ", stderr);
+	fputs(msg, stderr);
+	if (!tocont)
+		fputc('\n', stderr);
+	continuing = tocont;
+}
+
+static void copy_field(lua_State *L, int from, int to, const char *name)
+{
+	lua_getfield(L, from, name);
+	lua_setfield(L, to, name);
+}
+
+/* Put a read-only proxy of library `lib` (whose table is at the top of the
+ * stack after requiref) into the globals table at gidx, minus the names
+ * in drop. */
+static void add_library(lua_State *L, int gidx, const char *name,
+			lua_CFunction open, const char *const *drop)
+{
+	luaL_requiref(L, name, open, 0);
+	for (; drop && *drop; drop++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *drop);
+	}
+	ag_sandbox_push_readonly(L);
+	lua_setfield(L, gidx, name);
+}
+
+static int setup_state(lua_State *L)
+{
+	static const char *const base_whitelist[] = {
+		"assert", "error", "ipairs", "next", "pairs",
+		"select", "tonumber", "tostring", "type",
+		"getmetatable", "rawequal", "rawlen", "_VERSION", NULL,
+	};
+	static const char *const string_drop[] = { "dump", NULL };
+	static const char *const math_drop[] = { "random", "randomseed", NULL };
+	struct ag_sandbox *s = lua_touserdata(L, 1);
+	const char *const *p;
+	int base, g;
+
+	create_readonly_support(L);
+
+	/* The real base library lives only in the registry's globals, which
+	 * policies never see. */
+	luaL_requiref(L, LUA_GNAME, luaopen_base, 0);
+	base = lua_gettop(L);
+	lua_newtable(L);
+	g = lua_gettop(L);
+	for (p = base_whitelist; *p; p++)
+		copy_field(L, base, g, *p);
+	lua_pushcfunction(L, safe_pcall);
+	lua_setfield(L, g, "pcall");
+	lua_pushcfunction(L, safe_xpcall);
+	lua_setfield(L, g, "xpcall");
+	lua_getfield(L, base, "setmetatable");
+	lua_pushcclosure(L, safe_setmetatable, 1);
+	lua_setfield(L, g, "setmetatable");
+
+	add_library(L, g, LUA_STRLIBNAME, luaopen_string, string_drop);
+	add_library(L, g, LUA_TABLIBNAME, luaopen_table, NULL);
+	add_library(L, g, LUA_MATHLIBNAME, luaopen_math, math_drop);
+	add_library(L, g, LUA_UTF8LIBNAME, luaopen_utf8, NULL);
+
+	/* Shared by every string: lock it so no policy can reach the real
+	 * string table through getmetatable("") and poison the others. */
+	lua_pushliteral(L, "");
+	if (lua_getmetatable(L, -1)) {
+		lua_pushliteral(L, "locked");
+		lua_setfield(L, -2, "__metatable");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+
+	lua_pushvalue(L, g);
+	s->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+	/* Each chunk's environment reads through to the globals. */
+	lua_newtable(L);
+	lua_pushvalue(L, g);
+	lua_setfield(L, -2, "__index");
+	lua_pushliteral(L, "locked");
+	lua_setfield(L, -2, "__metatable");
+	s->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+struct ag_sandbox *ag_sandbox_new(const struct ag_sandbox_limits *limits,
+				  struct ag_error *err)
+{
+	struct ag_sandbox *s = xcalloc(1, sizeof(*s));
+	struct sigaction sa;
+	int st;
+
+	s->limits = *limits;
+	s->L = lua_newstate(sandbox_alloc, s);
+	if (!s->L) {
+		ag_error_set(err, "cannot create the Lua state (memory limit?)");
+		free(s);
+		return NULL;
+	}
+	*(struct ag_sandbox **)lua_getextraspace(s->L) = s;
+	lua_setwarnf(s->L, warn_handler, s);
+	lua_pushcfunction(s->L, setup_state);
+	lua_pushlightuserdata(s->L, s);
+	st = lua_pcall(s->L, 1, 0, 0);
+	if (st != LUA_OK) {
+		ag_error_set(err, "cannot set up the Lua sandbox: %s",
+			     lua_tostring(s->L, -1));
+		lua_close(s->L);
+		free(s);
+		return NULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	return s;
+}
+
+void ag_sandbox_free(struct ag_sandbox *s)
+{
+	if (!s)
+		return;
+	disarm_timer(s);
+	if (active_sandbox == s)
+		active_sandbox = NULL;
+	/* No finalizers can run here: policies cannot install __gc. */
+	lua_close(s->L);
+	free(s);
+}
+
+lua_State *ag_sandbox_state(struct ag_sandbox *s)
+{
+	return s->L;
+}
+
+void ag_sandbox_set_global(struct ag_sandbox *s, const char *name)
+{
+	lua_State *L = s->L;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->globals_ref);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, name);
+	lua_pop(L, 1);
+}
+
+enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
+				       const char *chunkname,
+				       const char *buf, size_t len,
+				       struct ag_error *err)
+{
+	lua_State *L = s->L;
+	char *name = xasprintf("@%s", chunkname);
+	int st;
+
+	s->mem_tripped = false;
+	/* "t": Lua does not verify binary chunks; crafted bytecode can crash
+	 * the VM, so only text is ever compiled. */
+	st = luaL_loadbufferx(L, buf, len, name, "t");
+	free(name);
+	if (st != LUA_OK) {
+		ag_error_set(err, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		if (st == LUA_ERRMEM || s->mem_tripped)
+			return AG_SBX_MEMORY;
+		return AG_SBX_SYNTAX;
+	}
+	/* A fresh environment per chunk: a policy's globals stay its own. */
+	lua_newtable(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_mt_ref);
+	lua_setmetatable(L, -2);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);
+	return AG_SBX_OK;
+}
+
+static int message_handler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") &&
+		    lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)",
+					      luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
+				       struct ag_error *err, char **traceback)
+{
+	lua_State *L = s->L;
+	int base = lua_gettop(L) - nargs;	/* the function's index */
+	enum ag_sandbox_status status;
+	const char *msg;
+	size_t firstline;
+	int st;
+
+	if (traceback)
+		*traceback = NULL;
+	lua_pushcfunction(L, message_handler);
+	lua_insert(L, base);
+	s->budget_tripped = false;
+	s->mem_tripped = false;
+	s->timed_out = 0;
+	s->instr_used = 0;
+	lua_sethook(L, count_hook, LUA_MASKCOUNT,
+		    s->limits.instructions ? HOOK_STEP : 0);
+	active_sandbox = s;
+	arm_timer(s);
+	st = lua_pcall(L, nargs, 0, base);
+	disarm_timer(s);
+	active_sandbox = NULL;
+	lua_sethook(L, NULL, 0, 0);
+
+	/* The flags win over the status: a policy may have caught the
+	 * error with pcall and returned normally. */
+	if (s->timed_out)
+		status = AG_SBX_TIMEOUT;
+	else if (s->budget_tripped)
+		status = AG_SBX_BUDGET;
+	else if (s->mem_tripped || st == LUA_ERRMEM)
+		status = AG_SBX_MEMORY;
+	else if (st == LUA_ERRERR)
+		status = AG_SBX_ERRERR;
+	else if (st != LUA_OK)
+		status = AG_SBX_RUNTIME;
+	else
+		status = AG_SBX_OK;
+
+	if (st != LUA_OK) {
+		/* Lua's own message carries the position ("file:line: ..."). */
+		msg = lua_tostring(L, -1);
+		if (!msg)
+			msg = "(no message)";
+		firstline = strcspn(msg, "\n");
+		ag_error_set(err, "%.*s", (int)firstline, msg);
+		if (traceback)
+			*traceback = xstrdup(msg);
+		lua_pop(L, 1);
+	} else if (status != AG_SBX_OK) {
+		ag_error_set(err, "%s reached; the policy caught the error and "
+			     "carried on", status == AG_SBX_MEMORY ?
+			     "memory limit" : status == AG_SBX_BUDGET ?
+			     "instruction budget" : "time limit");
+	}
+	lua_remove(L, base);	/* the message handler */
+	return status;
+}
+
+uint64_t ag_sandbox_instructions_used(const struct ag_sandbox *s)
+{
+	return s->instr_used;
+}
+
+size_t ag_sandbox_memory_peak(const struct ag_sandbox *s)
+{
+	return s->mem_peak;
+}
+
+const char *ag_sandbox_status_name(enum ag_sandbox_status st)
+{
+	switch (st) {
+	case AG_SBX_OK: return "ok";
+	case AG_SBX_SYNTAX: return "syntax error";
+	case AG_SBX_RUNTIME: return "runtime error";
+	case AG_SBX_MEMORY: return "memory limit";
+	case AG_SBX_BUDGET: return "instruction budget";
+	case AG_SBX_TIMEOUT: return "time limit";
+	case AG_SBX_ERRERR: return "error in error handling";
+	}
+	return "unknown";
+}

@@ -1,1 +1,227 @@
-/* verdict.c - placeholder until implemented. */
+/* verdict.c - building, ordering and summing up a verdict. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "util.h"
+#include "verdict.h"
+
+void ag_verdict_init(struct ag_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = AG_VERDICT_ERROR;	/* until ag_verdict_finish says otherwise */
+}
+
+static void side_free(struct ag_side *s)
+{
+	free(s->path);
+	free(s->host);
+}
+
+void ag_verdict_free(struct ag_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_findings; i++) {
+		free(v->findings[i].rule);
+		free(v->findings[i].message);
+		free(v->findings[i].apqn);
+		json_object_put(v->findings[i].evidence);
+	}
+	free(v->findings);
+	for (i = 0; i < v->n_rules; i++) {
+		free(v->rules[i].id);
+		free(v->rules[i].description);
+		free(v->rules[i].file);
+		free(v->rules[i].why);
+	}
+	free(v->rules);
+	for (i = 0; i < v->n_policies; i++)
+		free(v->policies[i].path);
+	free(v->policies);
+	json_object_put(v->params);
+	side_free(&v->source);
+	side_free(&v->target);
+	memset(v, 0, sizeof(*v));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void ag_verdict_add_finding(struct ag_verdict *v, const char *rule,
+			    enum ag_severity sev, const char *message,
+			    const char *apqn, json_object *evidence)
+{
+	struct ag_finding *f;
+
+	v->findings = xgrow(v->findings, &v->cap_findings, v->n_findings + 1,
+			    sizeof(*v->findings));
+	f = &v->findings[v->n_findings++];
+	f->rule = xstrdup(rule);
+	f->severity = sev;
+	f->message = xstrdup(message);
+	f->apqn = dup_or_null(apqn);
+	f->evidence = evidence;
+}
+
+void ag_verdict_add_error(struct ag_verdict *v, const char *rule,
+			  const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	ag_verdict_add_finding(v, rule, AG_SEV_ERROR, msg ? msg : fmt, NULL,
+			       NULL);
+	free(msg);
+}
+
+struct ag_rule_outcome *ag_verdict_add_rule(struct ag_verdict *v,
+					    const char *id,
+					    const char *description,
+					    const char *file, int line,
+					    enum ag_rule_result result,
+					    const char *why)
+{
+	struct ag_rule_outcome *r;
+
+	v->rules = xgrow(v->rules, &v->cap_rules, v->n_rules + 1,
+			 sizeof(*v->rules));
+	r = &v->rules[v->n_rules++];
+	r->id = xstrdup(id);
+	r->description = dup_or_null(description);
+	r->file = xstrdup(file);
+	r->line = line;
+	r->result = result;
+	r->why = dup_or_null(why);
+	return r;
+}
+
+void ag_verdict_add_policy(struct ag_verdict *v, const char *path,
+			   const char *sha256)
+{
+	struct ag_policy_ref *p;
+
+	v->policies = xgrow(v->policies, &v->cap_policies, v->n_policies + 1,
+			    sizeof(*v->policies));
+	p = &v->policies[v->n_policies++];
+	p->path = xstrdup(path);
+	snprintf(p->sha256, sizeof(p->sha256), "%s", sha256);
+}
+
+void ag_verdict_set_side(struct ag_side *side, const char *path,
+			 const struct ag_descriptor *d)
+{
+	free(side->path);
+	free(side->host);
+	memset(side, 0, sizeof(*side));
+	side->path = dup_or_null(path);
+	if (!d)
+		return;
+	side->known = true;
+	side->host = xstrdup(d->host);
+	snprintf(side->uuid, sizeof(side->uuid), "%s", d->mdev.uuid);
+	ag_descriptor_digest(d, side->sha256);
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);	/* NULL first */
+	return strcmp(a, b);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct ag_finding *a = pa, *b = pb;
+	int c;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if ((c = strcmp(a->rule, b->rule)))
+		return c;
+	if ((c = cmp_str(a->apqn, b->apqn)))
+		return c;
+	return strcmp(a->message, b->message);
+}
+
+void ag_verdict_finish(struct ag_verdict *v)
+{
+	enum ag_severity worst = AG_SEV_NOTE;
+	size_t i, len = 0;
+	char *buf;
+
+	for (i = 0; i < v->n_findings; i++)
+		if (v->findings[i].severity > worst)
+			worst = v->findings[i].severity;
+	/* No rule evaluated at all can never mean "accept". */
+	if (v->n_rules == 0 && worst != AG_SEV_ERROR) {
+		ag_verdict_add_error(v, "policy", "no policy rules were evaluated");
+		worst = AG_SEV_ERROR;
+	}
+	switch (worst) {
+	case AG_SEV_ERROR: v->kind = AG_VERDICT_ERROR; break;
+	case AG_SEV_REJECT: v->kind = AG_VERDICT_REJECT; break;
+	case AG_SEV_WARN: v->kind = AG_VERDICT_WARN; break;
+	default: v->kind = AG_VERDICT_ACCEPT; break;
+	}
+	qsort(v->findings, v->n_findings, sizeof(*v->findings), cmp_finding);
+
+	/* The policy set's digest: sha256 over "sha256  path\n" lines in load
+	 * order, like sha256sum output, so it can be recomputed by hand. */
+	for (i = 0; i < v->n_policies; i++)
+		len += strlen(v->policies[i].path) + 68;
+	buf = xmalloc(len + 1);
+	len = 0;
+	for (i = 0; i < v->n_policies; i++)
+		len += (size_t)sprintf(buf + len, "%s  %s\n",
+				       v->policies[i].sha256,
+				       v->policies[i].path);
+	ag_sha256_hex(buf, len, v->policy_set_sha256);
+	free(buf);
+}
+
+void ag_verdict_stamp(struct ag_verdict *v, time_t now)
+{
+	uuid_t id;
+
+	uuid_generate_random(id);
+	uuid_unparse_lower(id, v->decision_id);
+	ag_time_format(now, v->timestamp);
+	if (!v->now[0])
+		ag_time_format(now, v->now);
+}
+
+const char *ag_severity_name(enum ag_severity s)
+{
+	static const char *const names[] = { "note", "warn", "reject", "error" };
+
+	return s <= AG_SEV_ERROR ? names[s] : "error";
+}
+
+const char *ag_verdict_kind_name(enum ag_verdict_kind k)
+{
+	static const char *const names[] = { "accept", "warn", "reject", "error" };
+
+	return k <= AG_VERDICT_ERROR ? names[k] : "error";
+}
+
+const char *ag_rule_result_name(enum ag_rule_result r)
+{
+	static const char *const names[] = {
+		"pass", "warn", "reject", "error", "disabled", "replaced",
+		"not-run",
+	};
+
+	return r <= AG_RESULT_NOT_RUN ? names[r] : "error";
+}

@@ -1,0 +1,33 @@
+/* decide.h - one decision from inputs to finished verdict.
+ *
+ * The path every caller (check, and later the libvirt hook) takes:
+ * policy set from the configuration -> engine -> evaluation -> verdict
+ * with sides, policies, params, identifiers and duration filled in.  Any
+ * failure on the way becomes an error finding: the verdict fails closed.
+ */
+#ifndef APGATE_DECIDE_H
+#define APGATE_DECIDE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config_file.h"
+#include "descriptor.h"
+#include "exitcode.h"
+#include "verdict.h"
+
+struct ag_decide_input {
+	const struct ag_config *cfg;
+	const struct ag_descriptor *src, *tgt;	/* NULL: failed to load */
+	const char *src_path, *tgt_path;	/* NULL for live sides */
+	time_t now;				/* what policies see as now */
+};
+
+/* Fill v (initialised by the caller, possibly already holding input
+ * errors) and finish it.  Never fails: problems become findings. */
+void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v);
+
+/* Exit status for a verdict (see exitcode.h). */
+int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn);
+
+#endif
