@@ -558,9 +558,10 @@ static int l_apqn_parse(lua_State *L)
 
 	if (lua_type(L, 1) != LUA_TSTRING ||
 	    ag_apqn_parse(lua_tostring(L, 1), &a, &d) < 0) {
+		const char *given = luaL_tolstring(L, 1, NULL);
+
 		lua_pushnil(L);
-		lua_pushfstring(L, "not an APQN like \"05.0004\": %s",
-				luaL_tolstring(L, 1, NULL));
+		lua_pushfstring(L, "not an APQN like \"05.0004\": %s", given);
 		return 2;
 	}
 	lua_pushinteger(L, a);

@@ -305,19 +305,25 @@ static int safe_xpcall(lua_State *L)
 
 static int safe_setmetatable(lua_State *L)
 {
-	/* A __gc finalizer would run at unbounded times (even in lua_close,
-	 * after limits are gone) and its errors turn into warnings. */
-	lua_settop(L, 2);
-	if (lua_type(L, 2) == LUA_TTABLE) {
+	int t = lua_type(L, 2);
+
+	/* As the base library's, but here so that errors carry the policy's
+	 * position, and refusing __gc: a finalizer would run at unbounded
+	 * times (even in lua_close, after the limits) and its errors turn
+	 * into warnings. */
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+	if (t == LUA_TTABLE) {
 		lua_pushliteral(L, "__gc");
 		if (lua_rawget(L, 2) != LUA_TNIL)
 			return luaL_error(L, "__gc metamethods are not allowed "
 					  "in policies");
 		lua_pop(L, 1);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, 2, 1);
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
 	return 1;
 }
 
@@ -386,8 +392,7 @@ static int setup_state(lua_State *L)
 	lua_setfield(L, g, "pcall");
 	lua_pushcfunction(L, safe_xpcall);
 	lua_setfield(L, g, "xpcall");
-	lua_getfield(L, base, "setmetatable");
-	lua_pushcclosure(L, safe_setmetatable, 1);
+	lua_pushcfunction(L, safe_setmetatable);
 	lua_setfield(L, g, "setmetatable");
 
 	add_library(L, g, LUA_STRLIBNAME, luaopen_string, string_drop);
@@ -493,7 +498,14 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 	st = luaL_loadbufferx(L, buf, len, name, "t");
 	free(name);
 	if (st != LUA_OK) {
-		ag_error_set(err, "%s", lua_tostring(L, -1));
+		const char *msg = lua_tostring(L, -1);
+		size_t n = strlen(chunkname);
+
+		/* Some refusals (binary chunks) carry no position. */
+		if (strncmp(msg, chunkname, n) == 0 && msg[n] == ':')
+			ag_error_set(err, "%s", msg);
+		else
+			ag_error_set(err, "%s: %s", chunkname, msg);
 		lua_pop(L, 1);
 		if (st == LUA_ERRMEM || s->mem_tripped)
 			return AG_SBX_MEMORY;
@@ -566,7 +578,13 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 	else
 		status = AG_SBX_OK;
 
-	if (st != LUA_OK) {
+	if (status == AG_SBX_MEMORY) {
+		/* Lua's "not enough memory" has no position and names no cap. */
+		ag_error_set(err, "memory limit of %zu bytes exceeded",
+			     s->limits.memory);
+		if (st != LUA_OK)
+			lua_pop(L, 1);
+	} else if (st != LUA_OK) {
 		/* Lua's own message carries the position ("file:line: ..."). */
 		msg = lua_tostring(L, -1);
 		if (!msg)
@@ -578,8 +596,7 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 		lua_pop(L, 1);
 	} else if (status != AG_SBX_OK) {
 		ag_error_set(err, "%s reached; the policy caught the error and "
-			     "carried on", status == AG_SBX_MEMORY ?
-			     "memory limit" : status == AG_SBX_BUDGET ?
+			     "carried on", status == AG_SBX_BUDGET ?
 			     "instruction budget" : "time limit");
 	}
 	lua_remove(L, base);	/* the message handler */

@@ -1,2 +1,117 @@
 #!/bin/sh
-exit 77
+# cli.sh - the command line: help, usage errors, exit statuses, JSON output
+# and its determinism, stdin input, configuration errors.
+. "$(dirname "$0")/lib.sh"
+require_tool jq
+
+P="--no-config --policy-dir policies --now 2026-11-22T12:00:00Z"
+ex() { echo "--source examples/$1/source.yaml --target examples/$1/target.yaml"; }
+
+# --- help and usage ---
+"$APGATE" --help > "$TMP/out" 2>&1; expect_status "--help exits 0" 0 $?
+expect_contains "--help lists check" "$TMP/out" "check"
+"$APGATE" help check > "$TMP/out" 2>&1; expect_status "help check" 0 $?
+expect_contains "help check shows exit statuses" "$TMP/out" "3 warn with --fail-on-warn"
+"$APGATE" check --help > "$TMP/out2" 2>&1
+if cmp -s "$TMP/out" "$TMP/out2"; then pass "help check = check --help"; else fail "help check = check --help"; fi
+"$APGATE" version > "$TMP/out"; expect_status "version" 0 $?
+expect_contains "version names Lua" "$TMP/out" "Lua 5.4"
+"$APGATE" > "$TMP/out" 2>&1; expect_status "no command is a usage error" 2 $?
+"$APGATE" frobnicate > "$TMP/out" 2>&1; expect_status "unknown command" 2 $?
+expect_contains "unknown command named" "$TMP/out" "no such command 'frobnicate'"
+"$APGATE" check $P --source examples/cca-match/source.yaml > "$TMP/out" 2>&1
+expect_status "check without --target" 2 $?
+expect_contains "check without --target says so" "$TMP/out" "both --source and --target are required"
+"$APGATE" check $P $(ex cca-match) --format xml > "$TMP/out" 2>&1
+expect_status "bad --format" 2 $?
+expect_contains "bad --format named" "$TMP/out" "--format must be text or json, not 'xml'"
+"$APGATE" check $P $(ex cca-match) --bogus > "$TMP/out" 2>&1
+expect_status "unknown option" 2 $?
+
+# --- verdicts and exit statuses ---
+"$APGATE" check $P $(ex cca-match) > "$TMP/out"; expect_status "accept exits 0" 0 $?
+expect_contains "accept printed" "$TMP/out" "verdict: accept"
+"$APGATE" check $P $(ex key-change-pending) > "$TMP/out"; expect_status "warn exits 0" 0 $?
+"$APGATE" check $P $(ex key-change-pending) --fail-on-warn > "$TMP/out"
+expect_status "warn with --fail-on-warn exits 3" 3 $?
+"$APGATE" check $P $(ex missing-apqn) > "$TMP/out"; expect_status "reject exits 1" 1 $?
+expect_contains "reject line format" "$TMP/out" "REJECT apqn.match "
+"$APGATE" check $P $(ex missing-apqn) --fail-on-warn > /dev/null
+expect_status "reject with --fail-on-warn still exits 1" 1 $?
+
+# --- errors fail closed ---
+"$APGATE" check $P --source /nonexistent.yaml --target examples/cca-match/target.yaml \
+	> "$TMP/out" 2> "$TMP/err"
+expect_status "missing source file is an error" 2 $?
+expect_contains "missing file: verdict error" "$TMP/out" "verdict: error"
+expect_contains "missing file named on stderr" "$TMP/err" "/nonexistent.yaml: cannot open"
+"$APGATE" check $P $(ex cca-match) --format json --policy-dir /nonexistent-dir \
+	> "$TMP/out.json" 2>/dev/null
+expect_status "missing policy dir is an error" 2 $?
+expect_contains "missing policy dir named" "$TMP/out.json" "/nonexistent-dir"
+mkdir -p "$TMP/empty"
+"$APGATE" check --no-config --policy-dir "$TMP/empty" $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
+expect_status "no rules at all is an error, never accept" 2 $?
+expect_contains "no rules explained" "$TMP/err" "refusing to decide without rules"
+printf 'params: {x: 1}\nlimits: {memory: 5}\n' > "$TMP/bad.yaml"
+"$APGATE" check --config "$TMP/bad.yaml" --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
+expect_status "bad config is an error" 2 $?
+expect_contains "bad config key located" "$TMP/err" "bad.yaml:2:10: unknown key \"memory\" in limits"
+"$APGATE" check --config /nonexistent.yaml --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
+expect_status "named config must exist" 2 $?
+"$APGATE" check $P $(ex cca-match) --now yesterday > "$TMP/out" 2> "$TMP/err"
+expect_status "bad --now" 2 $?
+expect_contains "bad --now explained" "$TMP/err" "expected an RFC 3339 time"
+"$APGATE" check $P $(ex cca-match) --param novalue > "$TMP/out" 2> "$TMP/err"
+expect_status "bad --param" 2 $?
+expect_contains "bad --param explained" "$TMP/err" "expected NAME=VALUE"
+
+# --- JSON ---
+"$APGATE" check $P $(ex missing-apqn) --format json > "$TMP/a.json"
+expect_status "json reject exits 1" 1 $?
+if jq -e '.verdict == "reject" and (.findings | length) > 0 and
+	(.findings[0] | has("rule") and has("severity") and has("message")) and
+	(.rules | length) == 9 and (.policies | length) == 6 and
+	(.source.sha256 | length) == 64 and (.decision_id | length) == 36 and
+	.now == "2026-11-22T12:00:00Z" and (.duration_us | type) == "number"' \
+	"$TMP/a.json" > /dev/null; then pass "json shape"; else fail "json shape"; fi
+"$APGATE" check $P $(ex missing-apqn) --format json > "$TMP/b.json"
+jq -S 'del(.decision_id, .timestamp, .duration_us)' "$TMP/a.json" > "$TMP/a.n"
+jq -S 'del(.decision_id, .timestamp, .duration_us)' "$TMP/b.json" > "$TMP/b.n"
+if cmp -s "$TMP/a.n" "$TMP/b.n"; then pass "json deterministic"; else fail "json deterministic" "$(diff "$TMP/a.n" "$TMP/b.n" | head -5)"; fi
+if [ "$(jq -r .decision_id "$TMP/a.json")" != "$(jq -r .decision_id "$TMP/b.json")" ]; then
+	pass "decision ids differ"; else fail "decision ids differ"; fi
+# Keys come out sorted, so the raw output is deterministic too.
+grep -v -e '"decision_id"' -e '"timestamp"' -e '"duration_us"' "$TMP/a.json" > "$TMP/a.r"
+grep -v -e '"decision_id"' -e '"timestamp"' -e '"duration_us"' "$TMP/b.json" > "$TMP/b.r"
+if cmp -s "$TMP/a.r" "$TMP/b.r"; then pass "json byte-identical"; else fail "json byte-identical"; fi
+"$APGATE" check $P --source /nonexistent.yaml --target examples/cca-match/target.yaml \
+	--format json > "$TMP/e.json" 2>/dev/null
+if jq -e '.verdict == "error" and .findings[0].rule == "input"' "$TMP/e.json" >/dev/null; then
+	pass "json error verdict"; else fail "json error verdict"; fi
+
+# --- stdin, explain ---
+"$APGATE" check $P --source - --target examples/cca-match/target.yaml \
+	< examples/cca-match/source.yaml > "$TMP/out"
+expect_status "source from stdin" 0 $?
+"$APGATE" check $P --source - --target - < /dev/null > "$TMP/out" 2>&1
+expect_status "both from stdin refused" 2 $?
+"$APGATE" check $P $(ex generation-downgrade) --explain > "$TMP/out"
+expect_contains "explain lists rules" "$TMP/out" "card.generation"
+expect_contains "explain shows evidence" "$TMP/out" "evidence: {"
+expect_contains "explain lists policies" "$TMP/out" "policies/30-card.lua"
+
+# --- site policies: params, replace, disable ---
+mkdir -p "$TMP/site"
+cat > "$TMP/site/50-site.lua" <<'LUA'
+disable("mdev.uuid", "all hosts of this site use per-host UUIDs")
+rule{ id = "site.zone", description = "zone from params",
+      check = function(src, tgt, ctx) if ctx.params.zone == "a" then warn("zone a") end end }
+LUA
+"$APGATE" check $P --policy-dir "$TMP/site" --param zone=a $(ex cca-match) --explain > "$TMP/out"
+expect_status "site policy warn" 0 $?
+expect_contains "site rule ran" "$TMP/out" "WARN site.zone: zone a"
+expect_contains "disable shown with reason" "$TMP/out" "per-host UUIDs"
+expect_contains "params shown" "$TMP/out" 'params: {"zone":"a"}'
+
+finish

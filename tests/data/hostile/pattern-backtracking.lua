@@ -1,0 +1,6 @@
+-- expect: exceeded its time limit inside a library call
+-- Exponential backtracking runs inside the C pattern matcher, where no
+-- instruction hook fires: only the wall-clock backstop stops it.
+rule{ id = "h.regex", check = function()
+  string.find(string.rep("a", 40), string.rep("a?", 40) .. string.rep("a", 40) .. "b")
+end }
