@@ -3,8 +3,8 @@
 -- A block in a descriptor ("cards being replaced", "master key ceremony
 -- tonight") is the orchestration-level stop the kernel leaves to userspace
 -- (DOMAIN.md §7.6): while master keys change or hardware is serviced, no
--- guest should move onto or off a host.  A block past its `until` is kept
--- in the record as a note so stale entries get cleaned up.
+-- guest should move onto or off a host.  A block past its `until`, or one
+-- scheduled to start later, is kept in the record as a note so it is seen.
 
 local function describe(side, host, b)
   local parts = { ("blocked on %s host %s"):format(side, host) }
@@ -24,8 +24,12 @@ rule{
                      by = b.by, ["until"] = b["until"] }
         -- An unreadable end time keeps the block in force (fail closed).
         local ends = b["until"] and ctx.time(b["until"])
+        local starts = b.since and ctx.time(b.since)
         if ends and ends < ctx.now_epoch then
           note("block expired; " .. describe(side, v.host, b), { evidence = ev })
+        elseif starts and starts > ctx.now_epoch then
+          note("block not yet in force (from " .. b.since .. "); " ..
+               describe(side, v.host, b), { evidence = ev })
         else
           reject(describe(side, v.host, b), { evidence = ev })
         end

@@ -77,6 +77,7 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 	size_t i;
 
 	ag_config_defaults(cfg);
+	*now = time(NULL);
 	if (p->config_path && p->no_config) {
 		ag_error_set(err, "--config and --no-config exclude each other");
 		return -1;
@@ -94,7 +95,6 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 	for (i = 0; i < p->n_params; i++)
 		if (ag_config_set_param(cfg, p->params[i], err) < 0)
 			return -1;
-	*now = time(NULL);
 	if (p->now && ag_time_parse(p->now, now) < 0) {
 		ag_error_set(err, "--now %s: expected an RFC 3339 time like "
 			     "2026-11-22T12:00:00Z", p->now);

@@ -13,8 +13,9 @@
 
 static const char show_help[] =
 "Usage: apgate show [--format text|yaml|json] FILE\n"
-"Print an AP descriptor: as a readable summary (text, the default), or in\n"
-"its normalised YAML or canonical JSON form, with its sha256 digest.\n"
+"Print an AP descriptor: as a readable summary with its sha256 digest\n"
+"(text, the default), or normalised as YAML or as JSON (the canonical form's\n"
+"keys and order, pretty-printed).\n"
 "\n"
 "  -f, --format FORMAT   text, yaml or json\n"
 "  -h, --help            show this help\n"

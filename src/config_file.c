@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,12 +86,20 @@ int ag_ynode_to_json(const char *name, const struct ag_ynode *node,
 		case AG_YT_INT:
 			if (ag_yint(node, &i) < 0)
 				return fail_at(err, name, node,
-					       "an integer in 64-bit range");
+					       "a decimal or 0x hex integer in "
+					       "64-bit range");
 			*out = json_object_new_int64(i);
 			return 0;
-		case AG_YT_FLOAT:
-			*out = json_object_new_double(strtod(node->value, NULL));
+		case AG_YT_FLOAT: {
+			char *end;
+			double d = strtod(node->value, &end);
+
+			/* .inf and .nan have no JSON form */
+			if (*end || !isfinite(d))
+				return fail_at(err, name, node, "a finite number");
+			*out = json_object_new_double(d);
 			return 0;
+		}
 		case AG_YT_STR:
 			*out = json_object_new_string_len(node->value,
 							  (int)node->len);

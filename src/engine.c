@@ -161,7 +161,7 @@ static int l_disable(lua_State *L)
 	i = find_active(e, id);
 	if (i < 0)
 		return luaL_error(L, "disable(): no active rule '%s' (only rules "
-				  "registered by earlier files can be disabled)",
+				  "registered before this call can be disabled)",
 				  id);
 	e->rules[i].state = AG_RULE_DISABLED;
 	e->rules[i].by_file = xstrdup(e->loading);

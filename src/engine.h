@@ -26,7 +26,8 @@
 struct ag_limits {
 	uint64_t instructions;	/* per file load and per rule check */
 	size_t memory;		/* bytes, whole Lua state */
-	unsigned timeout_ms;	/* wall-clock backstop for one evaluation */
+	unsigned timeout_ms;	/* wall-clock backstop per file load and per
+				 * rule check */
 };
 
 #define AG_DEFAULT_INSTRUCTIONS 20000000ULL

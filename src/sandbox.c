@@ -33,6 +33,7 @@ struct ag_sandbox {
 	bool budget_tripped;
 	volatile sig_atomic_t timed_out;
 	uint64_t instr_used;
+	int hook_step;		/* instructions between hook calls */
 	int globals_ref;	/* the shared, whitelisted global table */
 	int env_mt_ref;		/* metatable of each chunk's environment */
 };
@@ -110,7 +111,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
 		limit_error(L, s);
 	}
-	s->instr_used += HOOK_STEP;
+	s->instr_used += (uint64_t)s->hook_step;
 	if (s->limits.instructions && s->instr_used >= s->limits.instructions) {
 		/* From now on every instruction fails, so a policy that
 		 * catches the error cannot make progress. */
@@ -554,8 +555,10 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 	s->mem_tripped = false;
 	s->timed_out = 0;
 	s->instr_used = 0;
-	lua_sethook(L, count_hook, LUA_MASKCOUNT,
-		    s->limits.instructions ? HOOK_STEP : 0);
+	/* Small budgets are counted exactly, large ones in steps. */
+	s->hook_step = s->limits.instructions < HOOK_STEP ?
+		(int)s->limits.instructions : HOOK_STEP;
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, s->hook_step);
 	active_sandbox = s;
 	arm_timer(s);
 	st = lua_pcall(L, nargs, 0, base);

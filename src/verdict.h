@@ -47,7 +47,7 @@ struct ag_finding {
 	enum ag_severity severity;
 	char *message;
 	char *apqn;		/* NULL when not about one APQN */
-	json_object *evidence;	/* NULL or an object; owned */
+	json_object *evidence;	/* NULL, an object or an array; owned */
 };
 
 struct ag_rule_outcome {

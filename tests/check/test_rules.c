@@ -999,6 +999,19 @@ START_TEST(test_blocked_expired_notes)
 }
 END_TEST
 
+START_TEST(test_blocked_future_notes)
+{
+	doc_append(&T, "blocks:\n"
+		       "  - {reason: card swap, since: \"2026-11-23T08:00:00Z\"}\n");
+	evaluate();
+	expect_count("migration.blocked", 1);
+	expect("migration.blocked", N, NULL,
+	       "block not yet in force (from 2026-11-23T08:00:00Z); blocked on "
+	       "target host " TGT_HOST ": card swap");
+	ck_assert_int_eq(v.kind, AG_VERDICT_ACCEPT);
+}
+END_TEST
+
 Suite *suite_rules(void)
 {
 	Suite *s = suite_create("rules");
@@ -1049,6 +1062,7 @@ Suite *suite_rules(void)
 	tcase_add_test(tc, test_blocked_rejects);
 	tcase_add_test(tc, test_blocked_without_end_rejects);
 	tcase_add_test(tc, test_blocked_expired_notes);
+	tcase_add_test(tc, test_blocked_future_notes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ep11");
