@@ -1,1 +1,507 @@
-/* descriptor_emit.c - placeholder until implemented. */
+/* descriptor_emit.c - struct ag_descriptor out again: canonical JSON (the
+ * input of the descriptor digest) and YAML in the documented key order.
+ *
+ * The canonical form must not depend on how the input was written: the
+ * loader normalises values (lowercase UUID and MKVPs, UTC times, sorted
+ * lists) and this file sorts every object's keys bytewise, prints without
+ * whitespace and omits unset fields.  Absent and empty lists load alike,
+ * so lists are always printed.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "descriptor.h"
+#include "util.h"
+
+/* --- JSON --- */
+
+static void add_str(json_object *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static void add_tri(json_object *o, const char *key, enum ag_tri t)
+{
+	if (t != AG_TRI_UNSET)
+		json_object_object_add(
+			o, key, json_object_new_boolean(t == AG_TRI_TRUE));
+}
+
+static void add_int(json_object *o, const char *key, int v)
+{
+	if (v >= 0)
+		json_object_object_add(o, key, json_object_new_int(v));
+}
+
+static json_object *idlist_json(const struct ag_idset *set)
+{
+	json_object *a = json_object_new_array();
+	int id;
+
+	for (id = ag_idset_next(set, 0); id >= 0;
+	     id = ag_idset_next(set, (unsigned)id + 1))
+		json_object_array_add(a, json_object_new_int(id));
+	return a;
+}
+
+static json_object *mkvps_json(const struct ag_mkvps *m)
+{
+	json_object *o = json_object_new_object();
+	int kt, r;
+
+	add_str(o, "origin", ag_mk_origin_name(m->origin));
+	for (kt = 0; kt < AG_KT_COUNT; kt++) {
+		json_object *k;
+
+		if (!ag_mkvps_has_key_type(m, kt))
+			continue;
+		k = json_object_new_object();
+		for (r = 0; r < AG_REG_COUNT; r++) {
+			const struct ag_mk_register *reg = &m->reg[kt][r];
+			json_object *ro;
+
+			if (reg->state == AG_MK_ABSENT)
+				continue;
+			ro = json_object_new_object();
+			add_str(ro, "state", ag_mk_state_name(reg->state));
+			if (reg->mkvp[0])
+				add_str(ro, "mkvp", reg->mkvp);
+			json_object_object_add(k, ag_mk_reg_name(r), ro);
+		}
+		json_object_object_add(o, ag_key_type_name(kt), k);
+	}
+	return o;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of o with every object's keys inserted in bytewise order; json-c
+ * prints keys in insertion order. */
+static json_object *sorted(json_object *o)
+{
+	json_object *out;
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		const char **keys;
+
+		n = (size_t)json_object_object_length(o);
+		keys = xcalloc(n + 1, sizeof(*keys));
+		i = 0;
+		json_object_object_foreach(o, k, v) {
+			(void)v;
+			keys[i++] = k;
+		}
+		qsort(keys, n, sizeof(*keys), cmp_key);
+		out = json_object_new_object();
+		for (i = 0; i < n; i++)
+			json_object_object_add(
+				out, keys[i],
+				sorted(json_object_object_get(o, keys[i])));
+		free(keys);
+		return out;
+	}
+	case json_type_array:
+		n = json_object_array_length(o);
+		out = json_object_new_array();
+		for (i = 0; i < n; i++)
+			json_object_array_add(
+				out, sorted(json_object_array_get_idx(o, i)));
+		return out;
+	default:
+		return json_object_get(o);
+	}
+}
+
+json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
+{
+	json_object *o = json_object_new_object(), *x, *arr, *res;
+	size_t i;
+
+	json_object_object_add(o, "apgate-descriptor",
+			       json_object_new_int(AG_DESCRIPTOR_VERSION));
+	add_str(o, "host", d->host);
+
+	x = json_object_new_object();
+	add_str(x, "at", d->collected.at);
+	add_str(x, "from", ag_collected_from_name(d->collected.from));
+	add_str(x, "tool", d->collected.tool);
+	if (json_object_object_length(x))
+		json_object_object_add(o, "collected", x);
+	else
+		json_object_put(x);
+
+	x = json_object_new_object();
+	add_str(x, "uuid", d->mdev.uuid);
+	add_str(x, "type", d->mdev.type);
+	add_str(x, "state", ag_mdev_state_name(d->mdev.state));
+	json_object_object_add(x, "adapters", idlist_json(&d->mdev.adapters));
+	json_object_object_add(x, "domains", idlist_json(&d->mdev.domains));
+	json_object_object_add(x, "control_domains",
+			       idlist_json(&d->mdev.control_domains));
+	json_object_object_add(o, "mdev", x);
+
+	arr = json_object_new_array();
+	for (i = 0; i < d->n_cards; i++) {
+		const struct ag_card *c = &d->cards[i];
+
+		x = json_object_new_object();
+		add_int(x, "adapter", (int)c->adapter);
+		add_str(x, "type", c->type);
+		add_int(x, "hwtype", c->hwtype);
+		add_int(x, "raw_hwtype", c->raw_hwtype);
+		add_str(x, "mode", ag_card_mode_name(c->mode));
+		if (c->has_functions) {
+			char fn[16];
+
+			snprintf(fn, sizeof(fn), "0x%08X",
+				 (unsigned)c->functions);
+			add_str(x, "functions", fn);
+		}
+		add_str(x, "serial", c->serial);
+		add_tri(x, "config", c->config);
+		add_tri(x, "online", c->online);
+		add_tri(x, "chkstop", c->chkstop);
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "cards", arr);
+
+	arr = json_object_new_array();
+	for (i = 0; i < d->n_queues; i++) {
+		const struct ag_queue *q = &d->queues[i];
+		char apqn[AG_APQN_LEN];
+
+		x = json_object_new_object();
+		ag_apqn_format(q->adapter, q->domain, apqn);
+		add_str(x, "apqn", apqn);
+		add_tri(x, "config", q->config);
+		add_tri(x, "online", q->online);
+		add_tri(x, "chkstop", q->chkstop);
+		add_str(x, "driver", ag_queue_driver_name(q->driver));
+		add_str(x, "status", q->status);
+		if (q->mkvps.present)
+			json_object_object_add(x, "mkvps",
+					       mkvps_json(&q->mkvps));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "queues", arr);
+
+	arr = json_object_new_array();
+	for (i = 0; i < d->n_blocks; i++) {
+		const struct ag_block *b = &d->blocks[i];
+
+		x = json_object_new_object();
+		add_str(x, "reason", b->reason);
+		add_str(x, "since", b->since);
+		add_str(x, "until", b->until);
+		add_str(x, "by", b->by);
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "blocks", arr);
+
+	res = sorted(o);
+	json_object_put(o);
+	return res;
+}
+
+char *ag_descriptor_canonical(const struct ag_descriptor *d)
+{
+	json_object *o = ag_descriptor_to_json(d);
+	char *s = xstrdup(json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(o);
+	return s;
+}
+
+int ag_descriptor_digest(const struct ag_descriptor *d,
+			 char out[AG_SHA256_HEX_LEN])
+{
+	char *s = ag_descriptor_canonical(d);
+	int rc = ag_sha256_hex(s, strlen(s), out);
+
+	free(s);
+	return rc;
+}
+
+/* --- YAML --- */
+
+struct emit {
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	bool failed;
+};
+
+/* Each helper is a no-op after the first failure, so callers can emit a
+ * whole structure and check once. */
+static void emit_event(struct emit *e, int ok)
+{
+	if (e->failed)
+		return;
+	if (!ok || !yaml_emitter_emit(&e->em, &e->ev))
+		e->failed = true;
+}
+
+static void scalar(struct emit *e, const char *s, yaml_scalar_style_t style)
+{
+	if (e->failed)
+		return;
+	emit_event(e, yaml_scalar_event_initialize(
+			      &e->ev, NULL, NULL, (yaml_char_t *)s,
+			      (int)strlen(s), 1, 1, style));
+}
+
+/* Keys and enum words cannot be mis-resolved: plain. */
+static void word(struct emit *e, const char *s)
+{
+	scalar(e, s, YAML_PLAIN_SCALAR_STYLE);
+}
+
+/* Every free-text or structured string is double-quoted, so that APQNs,
+ * function words, patterns and times never read back as numbers. */
+static void kv_str(struct emit *e, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	word(e, key);
+	scalar(e, val, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+}
+
+static void kv_word(struct emit *e, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	word(e, key);
+	word(e, val);
+}
+
+static void kv_int(struct emit *e, const char *key, int v)
+{
+	char buf[16];
+
+	if (v < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%d", v);
+	kv_word(e, key, buf);
+}
+
+static void kv_tri(struct emit *e, const char *key, enum ag_tri t)
+{
+	kv_word(e, key, ag_tri_name(t));
+}
+
+static void map_start(struct emit *e, yaml_mapping_style_t style)
+{
+	if (e->failed)
+		return;
+	emit_event(e, yaml_mapping_start_event_initialize(&e->ev, NULL, NULL,
+							  1, style));
+}
+
+static void map_end(struct emit *e)
+{
+	if (e->failed)
+		return;
+	emit_event(e, yaml_mapping_end_event_initialize(&e->ev));
+}
+
+static void seq_start(struct emit *e, yaml_sequence_style_t style)
+{
+	if (e->failed)
+		return;
+	emit_event(e, yaml_sequence_start_event_initialize(&e->ev, NULL, NULL,
+							   1, style));
+}
+
+static void seq_end(struct emit *e)
+{
+	if (e->failed)
+		return;
+	emit_event(e, yaml_sequence_end_event_initialize(&e->ev));
+}
+
+static void kv_idlist(struct emit *e, const char *key,
+		      const struct ag_idset *set)
+{
+	int id;
+
+	word(e, key);
+	seq_start(e, YAML_FLOW_SEQUENCE_STYLE);
+	for (id = ag_idset_next(set, 0); id >= 0;
+	     id = ag_idset_next(set, (unsigned)id + 1)) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "%d", id);
+		word(e, buf);
+	}
+	seq_end(e);
+}
+
+static void emit_mkvps(struct emit *e, const struct ag_mkvps *m)
+{
+	static const enum ag_mk_reg cca_order[] = {
+		AG_REG_NEW, AG_REG_CUR, AG_REG_OLD,
+	};
+	static const enum ag_mk_reg wk_order[] = { AG_REG_CUR, AG_REG_NEW };
+	int kt;
+	size_t i;
+
+	word(e, "mkvps");
+	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	kv_word(e, "origin", ag_mk_origin_name(m->origin));
+	for (kt = 0; kt < AG_KT_COUNT; kt++) {
+		const enum ag_mk_reg *order = kt == AG_KT_WK ? wk_order :
+					      cca_order;
+		size_t n = kt == AG_KT_WK ? AG_ARRAY_SIZE(wk_order) :
+			   AG_ARRAY_SIZE(cca_order);
+
+		if (!ag_mkvps_has_key_type(m, kt))
+			continue;
+		word(e, ag_key_type_name(kt));
+		map_start(e, YAML_FLOW_MAPPING_STYLE);
+		for (i = 0; i < n; i++) {
+			const struct ag_mk_register *reg =
+				&m->reg[kt][order[i]];
+
+			if (reg->state == AG_MK_ABSENT)
+				continue;
+			word(e, ag_mk_reg_name(order[i]));
+			map_start(e, YAML_FLOW_MAPPING_STYLE);
+			kv_word(e, "state", ag_mk_state_name(reg->state));
+			if (reg->mkvp[0])
+				kv_str(e, "mkvp", reg->mkvp);
+			map_end(e);
+		}
+		map_end(e);
+	}
+	map_end(e);
+}
+
+static void emit_descriptor(struct emit *e, const struct ag_descriptor *d)
+{
+	size_t i;
+
+	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	kv_int(e, "apgate-descriptor", AG_DESCRIPTOR_VERSION);
+	kv_str(e, "host", d->host);
+	if (d->collected.at || d->collected.from || d->collected.tool) {
+		word(e, "collected");
+		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		kv_str(e, "at", d->collected.at);
+		kv_word(e, "from", ag_collected_from_name(d->collected.from));
+		kv_str(e, "tool", d->collected.tool);
+		map_end(e);
+	}
+
+	word(e, "mdev");
+	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	kv_str(e, "uuid", d->mdev.uuid);
+	kv_str(e, "type", d->mdev.type);
+	kv_word(e, "state", ag_mdev_state_name(d->mdev.state));
+	kv_idlist(e, "adapters", &d->mdev.adapters);
+	kv_idlist(e, "domains", &d->mdev.domains);
+	kv_idlist(e, "control_domains", &d->mdev.control_domains);
+	map_end(e);
+
+	word(e, "cards");
+	seq_start(e, d->n_cards ? YAML_BLOCK_SEQUENCE_STYLE :
+		  YAML_FLOW_SEQUENCE_STYLE);
+	for (i = 0; i < d->n_cards; i++) {
+		const struct ag_card *c = &d->cards[i];
+
+		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		kv_int(e, "adapter", (int)c->adapter);
+		kv_str(e, "type", c->type);
+		kv_int(e, "hwtype", c->hwtype);
+		kv_int(e, "raw_hwtype", c->raw_hwtype);
+		kv_word(e, "mode", ag_card_mode_name(c->mode));
+		if (c->has_functions) {
+			char fn[16];
+
+			snprintf(fn, sizeof(fn), "0x%08X",
+				 (unsigned)c->functions);
+			kv_str(e, "functions", fn);
+		}
+		kv_str(e, "serial", c->serial);
+		kv_tri(e, "config", c->config);
+		kv_tri(e, "online", c->online);
+		kv_tri(e, "chkstop", c->chkstop);
+		map_end(e);
+	}
+	seq_end(e);
+
+	word(e, "queues");
+	seq_start(e, d->n_queues ? YAML_BLOCK_SEQUENCE_STYLE :
+		  YAML_FLOW_SEQUENCE_STYLE);
+	for (i = 0; i < d->n_queues; i++) {
+		const struct ag_queue *q = &d->queues[i];
+		char apqn[AG_APQN_LEN];
+
+		ag_apqn_format(q->adapter, q->domain, apqn);
+		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		kv_str(e, "apqn", apqn);
+		kv_tri(e, "config", q->config);
+		kv_tri(e, "online", q->online);
+		kv_tri(e, "chkstop", q->chkstop);
+		kv_word(e, "driver", ag_queue_driver_name(q->driver));
+		kv_str(e, "status", q->status);
+		if (q->mkvps.present)
+			emit_mkvps(e, &q->mkvps);
+		map_end(e);
+	}
+	seq_end(e);
+
+	word(e, "blocks");
+	seq_start(e, d->n_blocks ? YAML_BLOCK_SEQUENCE_STYLE :
+		  YAML_FLOW_SEQUENCE_STYLE);
+	for (i = 0; i < d->n_blocks; i++) {
+		const struct ag_block *b = &d->blocks[i];
+
+		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		kv_str(e, "reason", b->reason);
+		kv_str(e, "since", b->since);
+		kv_str(e, "until", b->until);
+		kv_str(e, "by", b->by);
+		map_end(e);
+	}
+	seq_end(e);
+	map_end(e);
+}
+
+int ag_descriptor_emit_yaml(const struct ag_descriptor *d, FILE *out,
+			    struct ag_error *err)
+{
+	struct emit e;
+
+	memset(&e, 0, sizeof(e));
+	if (!yaml_emitter_initialize(&e.em)) {
+		ag_error_set(err, "cannot initialise the YAML emitter");
+		return -1;
+	}
+	yaml_emitter_set_output_file(&e.em, out);
+	yaml_emitter_set_unicode(&e.em, 1);
+	yaml_emitter_set_width(&e.em, -1);	/* never fold long lines */
+	yaml_emitter_set_indent(&e.em, 2);
+	emit_event(&e, yaml_stream_start_event_initialize(&e.ev,
+							  YAML_UTF8_ENCODING));
+	emit_event(&e, yaml_document_start_event_initialize(&e.ev, NULL, NULL,
+							    NULL, 1));
+	emit_descriptor(&e, d);
+	emit_event(&e, yaml_document_end_event_initialize(&e.ev, 1));
+	emit_event(&e, yaml_stream_end_event_initialize(&e.ev));
+	if (!e.failed && !yaml_emitter_flush(&e.em))
+		e.failed = true;
+	if (e.failed)
+		ag_error_set(err, "cannot write YAML: %s",
+			     e.em.problem ? e.em.problem : "write error");
+	yaml_emitter_delete(&e.em);
+	return e.failed ? -1 : 0;
+}

@@ -1,1 +1,892 @@
-/* descriptor_load.c - placeholder until implemented. */
+/* descriptor_load.c - AP descriptor files (YAML or JSON) into struct
+ * ag_descriptor.
+ *
+ * Owns the mapping from the node tree (yamltree.c) to the data model and
+ * every message about a malformed descriptor.  Each message is
+ * "NAME:LINE:COL: [field path: ]what was expected, found what", pointing
+ * at the offending node, so that an operator can fix the file without
+ * reading code.  Descriptors are security input (they decide whether a
+ * migration proceeds): nothing is guessed, coerced or silently ignored.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "descriptor.h"
+#include "timeutil.h"
+#include "util.h"
+#include "yamltree.h"
+
+#define PATH_MAX_LEN 160
+
+struct loader {
+	const char *name;
+	struct ag_error *err;
+	struct ag_descriptor *d;
+	/* positions for duplicate and membership messages */
+	const struct ag_ynode *card_pos[AG_MAX_ID + 1];
+	const struct ag_ynode **card_nodes;	/* per card, in file order */
+	const struct ag_ynode **apqn_pos;	/* 256 * 256, lazily */
+	const struct ag_ynode **queue_nodes;	/* per queue, file order */
+};
+
+/* "parent.child" for field paths in messages (truncated when absurd). */
+static void join(char out[PATH_MAX_LEN], const char *parent,
+		 const char *child)
+{
+	size_t pl = strnlen(parent, PATH_MAX_LEN - 1);
+	size_t cl = strnlen(child, PATH_MAX_LEN - 1 - pl);
+
+	/* memcpy rather than snprintf: gcc flags every "%s.%s" into a
+	 * fixed buffer as possibly truncated */
+	memmove(out, parent, pl);
+	if (pl + 1 + cl < PATH_MAX_LEN) {
+		out[pl++] = '.';
+		memcpy(out + pl, child, cl);
+		pl += cl;
+	}
+	out[pl] = '\0';
+}
+
+static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
+		...)
+{
+	char msg[AG_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n)
+		ag_error_set(ld->err, "%s:%u:%u: %s", ld->name, n->line, n->col,
+			     msg);
+	else
+		ag_error_set(ld->err, "%s: %s", ld->name, msg);
+	return -1;
+}
+
+static const char *describe(const struct ag_ynode *n, char *buf, size_t size)
+{
+	return ag_ynode_describe(n, buf, size);
+}
+
+static int fail_expected(struct loader *ld, const struct ag_ynode *n,
+			 const char *path, const char *what, const char *hint)
+{
+	char found[256];
+
+	return fail(ld, n, "%s: expected %s, found %s%s", path, what,
+		    describe(n, found, sizeof(found)), hint ? hint : "");
+}
+
+/* --- mappings --- */
+
+static int want_map(struct loader *ld, const struct ag_ynode *n,
+		    const char *path)
+{
+	if (n->kind != AG_YMAP)
+		return fail_expected(ld, n, path, "a mapping", NULL);
+	return 0;
+}
+
+static int want_seq(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, const char *what)
+{
+	if (n->kind != AG_YSEQ)
+		return fail_expected(ld, n, path, what, NULL);
+	return 0;
+}
+
+static bool key_is(const struct ag_ynode *k, const char *name)
+{
+	return k->len == strlen(name) && memcmp(k->value, name, k->len) == 0;
+}
+
+/* Refuse keys outside allowed (NULL-terminated), naming the allowed ones;
+ * where is "at top level" or "in mdev" and so on. */
+static int check_keys(struct loader *ld, const struct ag_ynode *map,
+		      const char *where, const char *const *allowed)
+{
+	size_t i, j;
+
+	for (i = 0; i < map->n; i++) {
+		const struct ag_ynode *k = map->keys[i];
+		char list[256] = "", found[256];
+		bool ok = false;
+
+		for (j = 0; allowed[j]; j++)
+			if (key_is(k, allowed[j]))
+				ok = true;
+		if (ok)
+			continue;
+		for (j = 0; allowed[j]; j++) {
+			size_t used = strlen(list);
+
+			snprintf(list + used, sizeof(list) - used, "%s%s",
+				 j ? ", " : "", allowed[j]);
+		}
+		/* describe() quotes and escapes the key text for us */
+		describe(k, found, sizeof(found));
+		if (ag_yscalar_type(k) == AG_YT_STR)
+			return fail(ld, k, "unknown key %s in %s (allowed: "
+				    "%s)", found + strlen("the string "),
+				    where, list);
+		return fail(ld, k, "unknown key %s in %s (allowed: %s)",
+			    found, where, list);
+	}
+	return 0;
+}
+
+static const struct ag_ynode *require(struct loader *ld,
+				      const struct ag_ynode *map,
+				      const char *key, const char *where)
+{
+	const struct ag_ynode *n = ag_ymap_get(map, key);
+
+	if (!n)
+		fail(ld, map, "missing required key \"%s\" in %s", key, where);
+	return n;
+}
+
+/* --- scalars --- */
+
+/* A YAML string under the core schema (quoted, block or plain text that
+ * is not null/bool/number).  *out points into the tree. */
+static int get_str(struct loader *ld, const struct ag_ynode *n,
+		   const char *path, const char *what, const char **out)
+{
+	enum ag_ytype t = ag_yscalar_type(n);
+
+	if (n->kind != AG_YSCALAR || t != AG_YT_STR)
+		return fail_expected(ld, n, path, what,
+				     n->kind == AG_YSCALAR &&
+				     t != AG_YT_NULL ? " (quote it)" : NULL);
+	if (strlen(n->value) != n->len)
+		return fail(ld, n, "%s: strings must not contain NUL "
+			    "characters", path);
+	*out = n->value;
+	return 0;
+}
+
+static int dup_str(struct loader *ld, const struct ag_ynode *n,
+		   const char *path, bool nonempty, char **out)
+{
+	const char *s;
+
+	if (get_str(ld, n, path, "a string", &s) < 0)
+		return -1;
+	if (nonempty && !*s)
+		return fail(ld, n, "%s: must not be empty", path);
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* An integer 0..255: plain decimal without leading zeros or 0x hex. */
+static int get_u8(struct loader *ld, const struct ag_ynode *n,
+		  const char *path, unsigned *out)
+{
+	const char *what = "an integer 0..255";
+	int64_t v;
+
+	if (n->kind != AG_YSCALAR)
+		return fail_expected(ld, n, path, what, NULL);
+	switch (ag_yscalar_type(n)) {
+	case AG_YT_INT:
+		break;
+	case AG_YT_STR: {
+		unsigned dummy;
+
+		return fail_expected(ld, n, path, what,
+				     !n->plain && !ag_id_parse(n->value, &dummy)
+				     ? " (integers must not be quoted)" : NULL);
+	}
+	default:
+		return fail_expected(ld, n, path, what, NULL);
+	}
+	if (ag_yint(n, &v) < 0) {
+		const char *s = n->value;
+
+		if (*s == '-' || *s == '+')
+			s++;
+		if (s[0] == '0' && s[1] != 'x')
+			return fail(ld, n, "%s: invalid integer %s: leading "
+				    "zeros and 0o octal are not accepted "
+				    "(write decimal or 0x hex)", path,
+				    n->value);
+		return fail(ld, n, "%s: %s is out of range 0..255", path,
+			    n->value);
+	}
+	if (v < 0 || v > AG_MAX_ID)
+		return fail(ld, n, "%s: %s is out of range 0..255", path,
+			    n->value);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int get_int_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, int *out)
+{
+	const struct ag_ynode *n = ag_ymap_get(map, key);
+	char path[PATH_MAX_LEN];
+	unsigned v;
+
+	if (!n)
+		return 0;
+	join(path, parent, key);
+	if (get_u8(ld, n, path, &v) < 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int get_tri_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, enum ag_tri *out)
+{
+	const struct ag_ynode *n = ag_ymap_get(map, key);
+	char path[PATH_MAX_LEN];
+	bool b;
+
+	if (!n)
+		return 0;
+	join(path, parent, key);
+	if (ag_ybool(n, &b) < 0)
+		return fail_expected(ld, n, path, "a boolean (true or false)",
+				     n->kind == AG_YSCALAR && !n->plain &&
+				     (!strcmp(n->value, "true") ||
+				      !strcmp(n->value, "false")) ?
+				     " (booleans must not be quoted)" : NULL);
+	*out = b ? AG_TRI_TRUE : AG_TRI_FALSE;
+	return 0;
+}
+
+static int get_str_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, char **out)
+{
+	const struct ag_ynode *n = ag_ymap_get(map, key);
+	char path[PATH_MAX_LEN];
+
+	if (!n)
+		return 0;
+	join(path, parent, key);
+	return dup_str(ld, n, path, false, out);
+}
+
+/* An RFC 3339 date-time, stored in its canonical UTC form so that equal
+ * instants serialise (and hash) equally. */
+static int get_time(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, char **out, time_t *t)
+{
+	const char *what = "an RFC 3339 date-time like "
+			   "\"2026-11-22T10:15:00Z\"";
+	char buf[AG_TIME_LEN];
+	const char *s;
+
+	if (get_str(ld, n, path, what, &s) < 0)
+		return -1;
+	if (ag_time_parse(s, t) < 0)
+		return fail_expected(ld, n, path, what, NULL);
+	ag_time_format(*t, buf);
+	free(*out);
+	*out = xstrdup(buf);
+	return 0;
+}
+
+/* One of a fixed set of words; parse is the enum's *_parse function,
+ * called by the caller, so this only reports. */
+static int fail_enum(struct loader *ld, const struct ag_ynode *n,
+		     const char *path, const char *words)
+{
+	char what[256];
+
+	snprintf(what, sizeof(what), "one of %s", words);
+	return fail_expected(ld, n, path, what, NULL);
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* --- sections --- */
+
+static int load_collected(struct loader *ld, const struct ag_ynode *n)
+{
+	static const char *const keys[] = { "at", "from", "tool", NULL };
+	struct ag_descriptor *d = ld->d;
+	const struct ag_ynode *v;
+	const char *s;
+	time_t t;
+
+	if (want_map(ld, n, "collected") < 0 ||
+	    check_keys(ld, n, "collected", keys) < 0)
+		return -1;
+	v = ag_ymap_get(n, "at");
+	if (v && get_time(ld, v, "collected.at", &d->collected.at, &t) < 0)
+		return -1;
+	v = ag_ymap_get(n, "from");
+	if (v) {
+		if (get_str(ld, v, "collected.from", "a string", &s) < 0)
+			return -1;
+		if (ag_collected_from_parse(s, &d->collected.from) < 0)
+			return fail_enum(ld, v, "collected.from",
+					 "sysfs, mdevctl, guest, file");
+	}
+	return get_str_opt(ld, n, "tool", "collected", &d->collected.tool);
+}
+
+static int load_idlist(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *what,
+		       struct ag_idset *set)
+{
+	const struct ag_ynode *n = ag_ymap_get(map, key);
+	const struct ag_ynode *first[AG_MAX_ID + 1];
+	char path[PATH_MAX_LEN];
+	size_t i;
+
+	ag_idset_clear(set);
+	if (!n)
+		return 0;
+	snprintf(path, sizeof(path), "mdev.%s", key);
+	if (want_seq(ld, n, path, "a list of integers 0..255") < 0)
+		return -1;
+	memset(first, 0, sizeof(first));
+	for (i = 0; i < n->n; i++) {
+		const struct ag_ynode *it = n->items[i];
+		unsigned id;
+
+		snprintf(path, sizeof(path), "mdev.%s[%zu]", key, i);
+		if (get_u8(ld, it, path, &id) < 0)
+			return -1;
+		if (first[id])
+			return fail(ld, it, "%s: %s %s is listed twice (first "
+				    "at line %u, column %u)", path, what,
+				    it->value, first[id]->line,
+				    first[id]->col);
+		first[id] = it;
+		ag_idset_add(set, id);
+	}
+	return 0;
+}
+
+static bool uuid_shape(const char *u)
+{
+	size_t i;
+
+	if (strlen(u) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (u[i] != '-')
+				return false;
+		} else if (!all_hex(u + i, 1)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int load_mdev(struct loader *ld, const struct ag_ynode *n)
+{
+	static const char *const keys[] = {
+		"uuid", "type", "state", "adapters", "domains",
+		"control_domains", NULL,
+	};
+	const char *uuid_what = "a UUID like "
+				"\"62177883-f1bb-47f0-914d-32a22e3a8804\"";
+	struct ag_descriptor *d = ld->d;
+	const struct ag_ynode *v;
+	const char *s;
+	size_t i;
+
+	if (want_map(ld, n, "mdev") < 0 || check_keys(ld, n, "mdev", keys) < 0)
+		return -1;
+	v = require(ld, n, "uuid", "mdev");
+	if (!v || get_str(ld, v, "mdev.uuid", uuid_what, &s) < 0)
+		return -1;
+	if (!uuid_shape(s))
+		return fail_expected(ld, v, "mdev.uuid", uuid_what, NULL);
+	for (i = 0; i < 36; i++)	/* sysfs and mdevctl use lowercase */
+		d->mdev.uuid[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
+					 s[i] - 'A' + 'a' : s[i]);
+	d->mdev.uuid[36] = '\0';
+	if (get_str_opt(ld, n, "type", "mdev", &d->mdev.type) < 0)
+		return -1;
+	v = ag_ymap_get(n, "state");
+	if (v) {
+		if (get_str(ld, v, "mdev.state", "a string", &s) < 0)
+			return -1;
+		if (ag_mdev_state_parse(s, &d->mdev.state) < 0)
+			return fail_enum(ld, v, "mdev.state",
+					 "active, defined");
+	}
+	if (load_idlist(ld, n, "adapters", "adapter", &d->mdev.adapters) < 0 ||
+	    load_idlist(ld, n, "domains", "domain", &d->mdev.domains) < 0 ||
+	    load_idlist(ld, n, "control_domains", "control domain",
+			&d->mdev.control_domains) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_card(struct loader *ld, const struct ag_ynode *n,
+		     size_t idx)
+{
+	static const char *const keys[] = {
+		"adapter", "type", "hwtype", "raw_hwtype", "mode",
+		"functions", "serial", "config", "online", "chkstop", NULL,
+	};
+	const char *fn_what = "a string \"0x\" + 8 hex digits like "
+			      "\"0x92800000\"";
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	const struct ag_ynode *v;
+	struct ag_card *c;
+	const char *s;
+	unsigned adapter;
+
+	snprintf(path, sizeof(path), "cards[%zu]", idx);
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	v = require(ld, n, "adapter", path);
+	join(fpath, path, "adapter");
+	if (!v || get_u8(ld, v, fpath, &adapter) < 0)
+		return -1;
+	if (ld->card_pos[adapter])
+		return fail(ld, v, "%s: card %02x is listed twice (first at "
+			    "line %u, column %u)", fpath, adapter,
+			    ld->card_pos[adapter]->line,
+			    ld->card_pos[adapter]->col);
+	ld->card_pos[adapter] = v;
+	ld->card_nodes[idx] = v;
+	c = ag_descriptor_add_card(ld->d, adapter);
+	if (get_str_opt(ld, n, "type", path, &c->type) < 0 ||
+	    get_int_opt(ld, n, "hwtype", path, &c->hwtype) < 0 ||
+	    get_int_opt(ld, n, "raw_hwtype", path, &c->raw_hwtype) < 0)
+		return -1;
+	v = ag_ymap_get(n, "mode");
+	if (v) {
+		join(fpath, path, "mode");
+		if (get_str(ld, v, fpath, "a string", &s) < 0)
+			return -1;
+		if (ag_card_mode_parse(s, &c->mode) < 0)
+			return fail_enum(ld, v, fpath, "cca, ep11, accel");
+	}
+	v = ag_ymap_get(n, "functions");
+	if (v) {
+		join(fpath, path, "functions");
+		if (get_str(ld, v, fpath, fn_what, &s) < 0)
+			return -1;
+		if (strlen(s) != 10 || s[0] != '0' || s[1] != 'x' ||
+		    !all_hex(s + 2, 8))
+			return fail_expected(ld, v, fpath, fn_what, NULL);
+		c->functions = (uint32_t)strtoul(s + 2, NULL, 16);
+		c->has_functions = true;
+	}
+	if (get_str_opt(ld, n, "serial", path, &c->serial) < 0 ||
+	    get_tri_opt(ld, n, "config", path, &c->config) < 0 ||
+	    get_tri_opt(ld, n, "online", path, &c->online) < 0 ||
+	    get_tri_opt(ld, n, "chkstop", path, &c->chkstop) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_register(struct loader *ld, const struct ag_ynode *n,
+			 const char *path, enum ag_key_type kt,
+			 enum ag_mk_reg r, struct ag_mk_register *reg)
+{
+	static const char *const keys[] = { "state", "mkvp", NULL };
+	char fpath[PATH_MAX_LEN], what[256], allowed[128] = "";
+	const struct ag_ynode *v, *p;
+	unsigned digits = ag_key_type_hex_digits(kt);
+	const char *s;
+	int st;
+	size_t i;
+
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	v = require(ld, n, "state", path);
+	if (!v)
+		return -1;
+	join(fpath, path, "state");
+	for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
+		size_t used = strlen(allowed);
+
+		if (ag_mk_state_allowed(kt, r, st))
+			snprintf(allowed + used, sizeof(allowed) - used,
+				 "%s%s", used ? ", " : "",
+				 ag_mk_state_name(st));
+	}
+	if (get_str(ld, v, fpath, "a string", &s) < 0)
+		return -1;
+	if (ag_mk_state_parse(s, &reg->state) < 0 ||
+	    !ag_mk_state_allowed(kt, r, reg->state)) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "the %s register of %s",
+			 ag_mk_reg_name(r), ag_key_type_name(kt));
+		snprintf(what, sizeof(what), "one of %s for %s", allowed,
+			 where);
+		return fail_expected(ld, v, fpath, what, NULL);
+	}
+	p = ag_ymap_get(n, "mkvp");
+	join(fpath, path, "mkvp");
+	if (!ag_mk_state_has_pattern(reg->state)) {
+		if (p)
+			return fail(ld, p, "%s: not allowed "
+				    "with state %s, which carries no pattern",
+				    fpath, s);
+		return 0;
+	}
+	if (!p)
+		return fail(ld, n, "missing required key \"mkvp\" in %s "
+			    "(state %s carries a pattern)", path, s);
+	snprintf(what, sizeof(what), "\"0x\" + %u hex digits", digits);
+	if (get_str(ld, p, fpath, what, &s) < 0)
+		return -1;
+	if (strlen(s) != 2 + digits || s[0] != '0' || s[1] != 'x' ||
+	    !all_hex(s + 2, digits))
+		return fail_expected(ld, p, fpath, what, NULL);
+	for (i = 0; i < 2 + digits; i++)
+		reg->mkvp[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
+				      s[i] - 'A' + 'a' : s[i]);
+	reg->mkvp[i] = '\0';
+	return 0;
+}
+
+static int load_key_type(struct loader *ld, const struct ag_ynode *n,
+			 const char *path, enum ag_key_type kt,
+			 struct ag_mkvps *m)
+{
+	static const char *const cca_regs[] = { "new", "cur", "old", NULL };
+	static const char *const wk_regs[] = { "cur", "new", NULL };
+	const char *const *regs = kt == AG_KT_WK ? wk_regs : cca_regs;
+	char rpath[PATH_MAX_LEN];
+	size_t i;
+
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, regs) < 0)
+		return -1;
+	if (n->n == 0)
+		return fail(ld, n, "%s: expected at least one register (%s)",
+			    path, kt == AG_KT_WK ? "cur, new" :
+			    "new, cur, old");
+	for (i = 0; regs[i]; i++) {
+		const struct ag_ynode *v = ag_ymap_get(n, regs[i]);
+		enum ag_mk_reg r;
+
+		if (!v)
+			continue;
+		ag_mk_reg_parse(regs[i], &r);
+		join(rpath, path, regs[i]);
+		if (load_register(ld, v, rpath, kt, r, &m->reg[kt][r]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
+		      const char *qpath, struct ag_mkvps *m)
+{
+	static const char *const keys[] = {
+		"origin", "aes", "apka", "asym", "wk", NULL,
+	};
+	char path[PATH_MAX_LEN], kpath[PATH_MAX_LEN];
+	const struct ag_ynode *v, *cca_key = NULL, *wk_key = NULL;
+	const char *s;
+	size_t i;
+
+	join(path, qpath, "mkvps");
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	/* EP11 and CCA domains never coexist: flag whichever comes second */
+	for (i = 0; i < n->n; i++) {
+		const struct ag_ynode *k = n->keys[i];
+
+		if (key_is(k, "wk"))
+			wk_key = k;
+		else if (!key_is(k, "origin") && !cca_key)
+			cca_key = k;
+		if (wk_key && cca_key)
+			return fail(ld, k, "%s: wk (EP11) cannot be combined "
+				    "with CCA key types (aes, apka, asym)",
+				    path);
+	}
+	m->present = true;
+	v = require(ld, n, "origin", path);
+	join(kpath, path, "origin");
+	if (!v || get_str(ld, v, kpath, "a string", &s) < 0)
+		return -1;
+	if (ag_mk_origin_parse(s, &m->origin) < 0)
+		return fail_enum(ld, v, kpath, "sysfs, guest, declared");
+	if (!cca_key && !wk_key)
+		return fail(ld, n, "%s: expected at least one key type (aes, "
+			    "apka, asym or wk)", path);
+	for (i = 0; i < AG_KT_COUNT; i++) {
+		const char *kt = ag_key_type_name(i);
+
+		v = ag_ymap_get(n, kt);
+		if (!v)
+			continue;
+		join(kpath, path, kt);
+		if (load_key_type(ld, v, kpath, i, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_queue(struct loader *ld, const struct ag_ynode *n,
+		      size_t idx)
+{
+	static const char *const keys[] = {
+		"apqn", "config", "online", "chkstop", "driver", "status",
+		"mkvps", NULL,
+	};
+	const char *apqn_what = "an APQN string like \"05.0004\"";
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	const struct ag_ynode *v, **first;
+	struct ag_queue *q;
+	unsigned a, dom;
+	const char *s;
+
+	snprintf(path, sizeof(path), "queues[%zu]", idx);
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	v = require(ld, n, "apqn", path);
+	join(fpath, path, "apqn");
+	if (!v || get_str(ld, v, fpath, apqn_what, &s) < 0)
+		return -1;
+	if (ag_apqn_parse(s, &a, &dom) < 0)
+		return fail(ld, v, "%s: expected an APQN \"aa.dddd\" in "
+			    "lowercase hex (like \"05.0004\", domain <= "
+			    "00ff), found the string \"%.40s\"", fpath, s);
+	if (!ld->apqn_pos)
+		ld->apqn_pos = xcalloc(256 * 256, sizeof(*ld->apqn_pos));
+	first = &ld->apqn_pos[a * 256 + dom];
+	if (*first)
+		return fail(ld, v, "%s: queue %s is listed twice (first at "
+			    "line %u, column %u)", fpath, s, (*first)->line,
+			    (*first)->col);
+	*first = v;
+	ld->queue_nodes[idx] = v;
+	q = ag_descriptor_add_queue(ld->d, a, dom);
+	if (get_tri_opt(ld, n, "config", path, &q->config) < 0 ||
+	    get_tri_opt(ld, n, "online", path, &q->online) < 0 ||
+	    get_tri_opt(ld, n, "chkstop", path, &q->chkstop) < 0)
+		return -1;
+	v = ag_ymap_get(n, "driver");
+	if (v) {
+		join(fpath, path, "driver");
+		if (get_str(ld, v, fpath, "a string", &s) < 0)
+			return -1;
+		if (ag_queue_driver_parse(s, &q->driver) < 0)
+			return fail_enum(ld, v, fpath,
+					 "vfio_ap, cex4queue, none");
+	}
+	if (get_str_opt(ld, n, "status", path, &q->status) < 0)
+		return -1;
+	v = ag_ymap_get(n, "mkvps");
+	if (v && load_mkvps(ld, v, path, &q->mkvps) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_block(struct loader *ld, const struct ag_ynode *n,
+		      size_t idx)
+{
+	static const char *const keys[] = {
+		"reason", "since", "until", "by", NULL,
+	};
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	const struct ag_ynode *v;
+	struct ag_block *b;
+	time_t since = 0, until = 0;
+
+	snprintf(path, sizeof(path), "blocks[%zu]", idx);
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	v = require(ld, n, "reason", path);
+	if (!v)
+		return -1;
+	b = ag_descriptor_add_block(ld->d, NULL);
+	join(fpath, path, "reason");
+	if (dup_str(ld, v, fpath, true, &b->reason) < 0)
+		return -1;
+	v = ag_ymap_get(n, "since");
+	join(fpath, path, "since");
+	if (v && get_time(ld, v, fpath, &b->since, &since) < 0)
+		return -1;
+	v = ag_ymap_get(n, "until");
+	join(fpath, path, "until");
+	if (v && get_time(ld, v, fpath, &b->until, &until) < 0)
+		return -1;
+	if (b->since && b->until && until <= since)
+		return fail(ld, v, "%s: must be later than since (%s)", fpath,
+			    b->since);
+	return get_str_opt(ld, n, "by", path, &b->by);
+}
+
+/* Apply load_one to each item of an optional top-level list. */
+static int load_list(struct loader *ld, const struct ag_ynode *root,
+		     const char *key, const char *what,
+		     int (*load_one)(struct loader *, const struct ag_ynode *,
+				     size_t))
+{
+	const struct ag_ynode *n = ag_ymap_get(root, key);
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (want_seq(ld, n, key, what) < 0)
+		return -1;
+	for (i = 0; i < n->n; i++)
+		if (load_one(ld, n->items[i], i) < 0)
+			return -1;
+	return 0;
+}
+
+/* Membership rules need the whole file: cards may precede mdev. */
+static int check_membership(struct loader *ld)
+{
+	const struct ag_descriptor *d = ld->d;
+	size_t i;
+
+	for (i = 0; i < d->n_cards; i++)
+		if (!ag_idset_has(&d->mdev.adapters, d->cards[i].adapter))
+			return fail(ld, ld->card_nodes[i], "card %02x is not "
+				    "among the mdev's adapters",
+				    d->cards[i].adapter);
+	for (i = 0; i < d->n_queues; i++) {
+		const struct ag_queue *q = &d->queues[i];
+		char apqn[AG_APQN_LEN];
+
+		if (ag_idset_has(&d->mdev.adapters, q->adapter) &&
+		    ag_idset_has(&d->mdev.domains, q->domain))
+			continue;
+		ag_apqn_format(q->adapter, q->domain, apqn);
+		return fail(ld, ld->queue_nodes[i], "queue %s is not in the "
+			    "mdev's adapters x domains", apqn);
+	}
+	return 0;
+}
+
+static size_t list_len(const struct ag_ynode *root, const char *key)
+{
+	const struct ag_ynode *n = ag_ymap_get(root, key);
+
+	return n && n->kind == AG_YSEQ ? n->n : 0;
+}
+
+static int load_root(struct loader *ld, const struct ag_ynode *root)
+{
+	static const char *const keys[] = {
+		"apgate-descriptor", "host", "collected", "mdev", "cards",
+		"queues", "blocks", NULL,
+	};
+	const struct ag_ynode *v;
+	int64_t version;
+
+	if (root->kind != AG_YMAP)
+		return fail_expected(ld, root, "descriptor", "a mapping",
+				     NULL);
+	/* the version first: a newer format may add keys we do not know */
+	v = require(ld, root, "apgate-descriptor", "the descriptor");
+	if (!v)
+		return -1;
+	if (ag_yint(v, &version) < 0)
+		return fail_expected(ld, v, "apgate-descriptor",
+				     "the integer 1", NULL);
+	if (version != AG_DESCRIPTOR_VERSION)
+		return fail(ld, v, "unsupported descriptor version %s, this "
+			    "apgate reads %d", v->value,
+			    AG_DESCRIPTOR_VERSION);
+	ld->d->version = AG_DESCRIPTOR_VERSION;
+	if (check_keys(ld, root, "the descriptor", keys) < 0)
+		return -1;
+	v = require(ld, root, "host", "the descriptor");
+	if (!v || dup_str(ld, v, "host", true, &ld->d->host) < 0)
+		return -1;
+	v = ag_ymap_get(root, "collected");
+	if (v && load_collected(ld, v) < 0)
+		return -1;
+	v = require(ld, root, "mdev", "the descriptor");
+	if (!v || load_mdev(ld, v) < 0)
+		return -1;
+	ld->card_nodes = xcalloc(list_len(root, "cards") + 1,
+				 sizeof(*ld->card_nodes));
+	ld->queue_nodes = xcalloc(list_len(root, "queues") + 1,
+				  sizeof(*ld->queue_nodes));
+	if (load_list(ld, root, "cards", "a list of cards", load_card) < 0 ||
+	    load_list(ld, root, "queues", "a list of queues",
+		      load_queue) < 0 ||
+	    load_list(ld, root, "blocks", "a list of blocks",
+		      load_block) < 0)
+		return -1;
+	return check_membership(ld);
+}
+
+int ag_descriptor_from_tree(const char *name, const struct ag_ynode *root,
+			    struct ag_descriptor **out, struct ag_error *err)
+{
+	struct loader *ld = xcalloc(1, sizeof(*ld));
+	int rc;
+
+	*out = NULL;
+	ld->name = name;
+	ld->err = err;
+	ld->d = ag_descriptor_new();
+	rc = load_root(ld, root);
+	if (rc == 0) {
+		ag_descriptor_normalize(ld->d);
+		/* the loader's own checks should have caught everything;
+		 * this keeps the two rule sets from drifting apart */
+		rc = ag_descriptor_check(ld->d, name, err);
+	}
+	if (rc == 0)
+		*out = ld->d;
+	else
+		ag_descriptor_free(ld->d);
+	free(ld->card_nodes);
+	free(ld->queue_nodes);
+	free(ld->apqn_pos);
+	free(ld);
+	return rc;
+}
+
+int ag_descriptor_load_buffer(const char *name, const char *buf, size_t len,
+			      struct ag_descriptor **out, struct ag_error *err)
+{
+	struct ag_ynode *root;
+	int rc;
+
+	*out = NULL;
+	if (ag_yaml_parse(name, buf, len, &root, err) < 0)
+		return -1;
+	rc = ag_descriptor_from_tree(name, root, out, err);
+	ag_ynode_free(root);
+	return rc;
+}
+
+int ag_descriptor_load_file(const char *path, struct ag_descriptor **out,
+			    struct ag_error *err)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (ag_read_file(path, AG_DESCRIPTOR_MAX_BYTES, &buf, &len, err) < 0)
+		return -1;
+	rc = ag_descriptor_load_buffer(strcmp(path, "-") ? path : "<stdin>",
+				       buf, len, out, err);
+	free(buf);
+	return rc;
+}

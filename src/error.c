@@ -21,7 +21,7 @@ void ag_error_set(struct ag_error *err, const char *fmt, ...)
 void ag_error_prefix(struct ag_error *err, const char *fmt, ...)
 {
 	char prefix[AG_ERROR_MAX];
-	char old[AG_ERROR_MAX];
+	char joined[2 * AG_ERROR_MAX + 2];
 	va_list ap;
 
 	if (!err)
@@ -29,6 +29,7 @@ void ag_error_prefix(struct ag_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	snprintf(joined, sizeof(joined), "%s: %s", prefix, err->msg);
+	/* Over-long messages are cut, never overflow. */
+	snprintf(err->msg, sizeof(err->msg), "%.*s", AG_ERROR_MAX - 1, joined);
 }

@@ -465,7 +465,8 @@ static int table_to_json(lua_State *L, int t, int depth, size_t *budget,
 		keys[nkeys].pos = (int)nkeys + 1;
 		nkeys++;
 	}
-	qsort(keys, nkeys, sizeof(*keys), cmp_keyed);
+	if (nkeys > 1)
+		qsort(keys, nkeys, sizeof(*keys), cmp_keyed);
 	res = json_object_new_object();
 	for (i = 0; i < nkeys; i++) {
 		json_object *val;
@@ -644,7 +645,8 @@ static int l_spairs(lua_State *L)
 		keys[n].pos = (lua_Integer)n + 1;
 		n++;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_skey);
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_skey);
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
 		lua_rawgeti(L, anchors, keys[i].pos);

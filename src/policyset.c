@@ -70,7 +70,8 @@ int ag_policyset_add_dir(struct ag_policyset *ps, const char *dir,
 	}
 	closedir(dh);
 	/* readdir order is the file system's; load order must be ours. */
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s%s%s", dir,
 				       dir[strlen(dir) - 1] == '/' ? "" : "/",

@@ -175,7 +175,9 @@ void ag_verdict_finish(struct ag_verdict *v)
 	case AG_SEV_WARN: v->kind = AG_VERDICT_WARN; break;
 	default: v->kind = AG_VERDICT_ACCEPT; break;
 	}
-	qsort(v->findings, v->n_findings, sizeof(*v->findings), cmp_finding);
+	if (v->n_findings > 1)
+		qsort(v->findings, v->n_findings, sizeof(*v->findings),
+		      cmp_finding);
 
 	/* The policy set's digest: sha256 over "sha256  path\n" lines in load
 	 * order, like sha256sum output, so it can be recomputed by hand. */
