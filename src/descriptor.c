@@ -167,7 +167,7 @@ static bool is_hex(int c, bool lower_only)
 	       (!lower_only && c >= 'A' && c <= 'F');
 }
 
-static bool uuid_ok(const char *u)
+bool ag_uuid_valid(const char *u, bool allow_upper)
 {
 	size_t i;
 
@@ -177,7 +177,7 @@ static bool uuid_ok(const char *u)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (u[i] != '-')
 				return false;
-		} else if (!is_hex((unsigned char)u[i], true)) {
+		} else if (!is_hex((unsigned char)u[i], !allow_upper)) {
 			return false;
 		}
 	}
@@ -283,7 +283,7 @@ int ag_descriptor_check(const struct ag_descriptor *d, const char *name,
 		ag_error_set(err, "%s: mdev uuid is missing", name);
 		return -1;
 	}
-	if (!uuid_ok(d->mdev.uuid)) {
+	if (!ag_uuid_valid(d->mdev.uuid, false)) {
 		ag_error_set(err, "%s: mdev uuid \"%s\" is not a lowercase "
 			     "8-4-4-4-12 UUID", name, d->mdev.uuid);
 		return -1;

@@ -190,6 +190,9 @@ const struct ag_card *ag_descriptor_card(const struct ag_descriptor *d,
 					 unsigned adapter);
 const struct ag_queue *ag_descriptor_queue(const struct ag_descriptor *d,
 					   unsigned adapter, unsigned domain);
+/* Whether u is a UUID in the canonical 8-4-4-4-12 hex form (lowercase
+ * only unless allow_upper). */
+bool ag_uuid_valid(const char *u, bool allow_upper);
 /* Number of APQNs (adapters x usage domains) of the mdev. */
 size_t ag_descriptor_apqn_count(const struct ag_descriptor *d);
 /* Card generation (CEX4 = 4 ...): from raw_hwtype (raw - 6), else hwtype,

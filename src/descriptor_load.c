@@ -380,23 +380,6 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 	return 0;
 }
 
-static bool uuid_shape(const char *u)
-{
-	size_t i;
-
-	if (strlen(u) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (u[i] != '-')
-				return false;
-		} else if (!all_hex(u + i, 1)) {
-			return false;
-		}
-	}
-	return true;
-}
-
 static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = {
@@ -415,7 +398,7 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 	v = require(ld, n, "uuid", "mdev");
 	if (!v || get_str(ld, v, "mdev.uuid", uuid_what, &s) < 0)
 		return -1;
-	if (!uuid_shape(s))
+	if (!ag_uuid_valid(s, true))
 		return fail_expected(ld, v, "mdev.uuid", uuid_what, NULL);
 	for (i = 0; i < 36; i++)	/* sysfs and mdevctl use lowercase */
 		d->mdev.uuid[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?

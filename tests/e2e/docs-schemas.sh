@@ -1,0 +1,68 @@
+#!/bin/sh
+# docs-schemas.sh - documentation and schemas stay in step with the code:
+# the man pages render without warnings and mention every command and
+# option the binary offers; every verdict the binary prints and every
+# descriptor it writes validate against the published JSON Schemas.
+. "$(dirname "$0")/lib.sh"
+require_tool jq
+require_tool groff
+PY=/usr/bin/python3
+"$PY" -c 'import jsonschema' 2>/dev/null || { echo "SKIP: python3-jsonschema"; exit 77; }
+
+# --- man pages ---
+for m in man/apgate.1 man/apgate.yaml.5 man/apgate-policy.5; do
+	groff -man -ww -z "$m" > "$TMP/groff.txt" 2>&1
+	expect_empty "$m renders without warnings" "$TMP/groff.txt"
+done
+for cmd in check validate show help version; do
+	expect_contains "apgate.1 documents $cmd" man/apgate.1 "$cmd"
+done
+# roff writes a minus as "\-"; compare against the plain text.
+sed 's/\\-/-/g' man/apgate.1 > "$TMP/apgate.1.txt"
+sed 's/\\-/-/g' man/apgate-policy.5 > "$TMP/apgate-policy.5.txt"
+# Every long option of every command's --help is in apgate.1.
+for cmd in check validate show; do
+	"$APGATE" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u |
+	while read -r opt; do
+		grep -qF -- "$opt" "$TMP/apgate.1.txt" || echo "$cmd $opt"
+	done
+done > "$TMP/undocumented.txt"
+expect_empty "every option is in apgate.1" "$TMP/undocumented.txt"
+# Every default rule id is in apgate-policy.5.
+grep -ho 'id = "[a-z0-9._-]*"' policies/*.lua | sed 's/id = "\(.*\)"/\1/' |
+while read -r id; do
+	grep -qF -- "$id" "$TMP/apgate-policy.5.txt" || echo "$id"
+done > "$TMP/rules.txt"
+expect_empty "every default rule is in apgate-policy.5" "$TMP/rules.txt"
+
+# --- verdicts against schemas/verdict-v1.schema.json ---
+P="--no-config --policy-dir policies --now 2026-11-22T12:00:00Z --format json"
+n=0
+for ex in examples/*/; do
+	n=$((n + 1))
+	"$APGATE" check $P --source "$ex/source.yaml" --target "$ex/target.yaml" \
+		> "$TMP/verdict$n.json"
+done
+"$APGATE" check $P --source /nonexistent --target examples/cca-match/target.yaml \
+	> "$TMP/verdict-error.json" 2>/dev/null
+mkdir -p "$TMP/site"
+printf 'disable("mdev.uuid", "site convention")\nrule{ id = "apqn.match", check = function() end }\n' \
+	> "$TMP/site/50-site.lua"
+"$APGATE" check $P --policy-dir "$TMP/site" --source examples/cca-match/source.yaml \
+	--target examples/cca-match/target.yaml > "$TMP/verdict-site.json"
+if "$PY" tests/tools/validate-json.py schemas/verdict-v1.schema.json \
+	"$TMP"/verdict*.json > "$TMP/v.txt" 2>&1; then pass "verdicts match their schema"
+else fail "verdicts match their schema" "$(head -5 "$TMP/v.txt")"; fi
+
+# --- descriptors against schemas/descriptor-v1.schema.json ---
+i=0
+for f in examples/*/*.yaml tests/data/descriptors/good/*.yaml; do
+	i=$((i + 1))
+	"$APGATE" show --format json "$f" > "$TMP/desc$i.json"
+done
+if "$PY" tests/tools/validate-json.py schemas/descriptor-v1.schema.json \
+	"$TMP"/desc*.json tests/data/descriptors/good/*.json > "$TMP/d.txt" 2>&1
+then pass "descriptors match their schema"
+else fail "descriptors match their schema" "$(head -5 "$TMP/d.txt")"; fi
+
+finish
