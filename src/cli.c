@@ -15,12 +15,19 @@ const char ag_cli_policy_help[] =
 "Policy options:\n"
 "      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
 "      --no-config        read no configuration file and no site policy\n"
-"                         directory (built-in defaults only)\n"
+"                         directory, and write no decision record (built-in\n"
+"                         defaults only; for tests and policy development)\n"
 "      --policy-dir DIR   load the rules in DIR instead of the default rules\n"
 "                         (" AG_POLICY_DIR "); repeatable, in order\n"
 "      --param NAME=VALUE set a site parameter for ctx.params (repeatable;\n"
 "                         true/false and integers are typed, else a string)\n"
-"      --now TIME         evaluate as of TIME (RFC 3339) instead of the clock\n";
+"      --now TIME         evaluate as of TIME (RFC 3339) instead of the clock\n"
+"      --audit-log FILE   append the decision record to FILE instead of the\n"
+"                         configured log (" AG_AUDIT_LOG ")\n"
+"      --no-audit         write no decision record\n"
+"      --insecure-policies  skip the ownership and permission checks of\n"
+"                         policy and configuration files (development only;\n"
+"                         recorded in the verdict)\n";
 
 void ag_cli_msg(const char *fmt, ...)
 {
@@ -66,6 +73,15 @@ int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
 	case AG_OPT_NOW:
 		p->now = arg;
 		return 1;
+	case AG_OPT_AUDIT_LOG:
+		p->audit_log = arg;
+		return 1;
+	case AG_OPT_NO_AUDIT:
+		p->no_audit = true;
+		return 1;
+	case AG_OPT_INSECURE_POLICIES:
+		p->insecure_policies = true;
+		return 1;
 	default:
 		return 0;
 	}
@@ -82,9 +98,15 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 		ag_error_set(err, "--config and --no-config exclude each other");
 		return -1;
 	}
+	if (p->audit_log && p->no_audit) {
+		ag_error_set(err, "--audit-log and --no-audit exclude each other");
+		return -1;
+	}
 	if (p->no_config) {
 		free(cfg->site_policy_dir);
 		cfg->site_policy_dir = NULL;
+		free(cfg->audit.log);
+		cfg->audit.log = NULL;
 	} else if (ag_config_load(cfg, p->config_path ? p->config_path :
 				  AG_CONFIG_FILE, p->config_path != NULL,
 				  err) < 0) {
@@ -92,6 +114,11 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 	}
 	if (p->n_dirs)
 		ag_config_set_policy_dirs(cfg, p->dirs, p->n_dirs);
+	if (p->audit_log || p->no_audit) {
+		free(cfg->audit.log);
+		cfg->audit.log = p->audit_log ? xstrdup(p->audit_log) : NULL;
+	}
+	cfg->insecure_policies = p->insecure_policies;
 	for (i = 0; i < p->n_params; i++)
 		if (ag_config_set_param(cfg, p->params[i], err) < 0)
 			return -1;

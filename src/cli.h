@@ -25,6 +25,9 @@ struct ag_cli_policy {
 	const char **params;		/* --param NAME=VALUE, in order */
 	size_t n_params;
 	const char *now;		/* --now */
+	const char *audit_log;		/* --audit-log */
+	bool no_audit;			/* --no-audit */
+	bool insecure_policies;		/* --insecure-policies */
 };
 
 /* getopt_long option values of the shared options. */
@@ -34,6 +37,9 @@ enum {
 	AG_OPT_POLICY_DIR,
 	AG_OPT_PARAM,
 	AG_OPT_NOW,
+	AG_OPT_AUDIT_LOG,
+	AG_OPT_NO_AUDIT,
+	AG_OPT_INSECURE_POLICIES,
 };
 
 #define AG_CLI_POLICY_OPTIONS \
@@ -41,7 +47,10 @@ enum {
 	{ "no-config", no_argument, NULL, AG_OPT_NO_CONFIG }, \
 	{ "policy-dir", required_argument, NULL, AG_OPT_POLICY_DIR }, \
 	{ "param", required_argument, NULL, AG_OPT_PARAM }, \
-	{ "now", required_argument, NULL, AG_OPT_NOW }
+	{ "now", required_argument, NULL, AG_OPT_NOW }, \
+	{ "audit-log", required_argument, NULL, AG_OPT_AUDIT_LOG }, \
+	{ "no-audit", no_argument, NULL, AG_OPT_NO_AUDIT }, \
+	{ "insecure-policies", no_argument, NULL, AG_OPT_INSECURE_POLICIES }
 
 /* Help text lines for the shared options. */
 extern const char ag_cli_policy_help[];

@@ -103,6 +103,7 @@ int cmd_check(int argc, char **argv)
 		ag_verdict_add_error(&v, "input", "%s", err.msg);
 
 	in.cfg = &cfg;
+	in.caller = "check";
 	in.src = v.n_findings ? NULL : src;
 	in.tgt = v.n_findings ? NULL : tgt;
 	in.src_path = src_path;

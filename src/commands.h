@@ -6,5 +6,20 @@
 int cmd_check(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+/* cmd_collect.c */
+int cmd_collect(int argc, char **argv);
+/* cmd_hook.c */
+int cmd_hook(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_block(int argc, char **argv);
+int cmd_unblock(int argc, char **argv);
+int cmd_blocks(int argc, char **argv);
+/* cmd_audit.c */
+int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+/* cmd_policytools.c */
+int cmd_test(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_policies(int argc, char **argv);
 
 #endif

@@ -22,6 +22,10 @@ void ag_config_defaults(struct ag_config *cfg)
 	cfg->limits.instructions = AG_DEFAULT_INSTRUCTIONS;
 	cfg->limits.memory = AG_DEFAULT_MEMORY;
 	cfg->limits.timeout_ms = AG_DEFAULT_TIMEOUT_MS;
+	cfg->state_dir = xstrdup(AG_STATE_DIR);
+	cfg->audit.log = xstrdup(AG_AUDIT_LOG);
+	cfg->audit.fail_closed = true;
+	cfg->hook.timeout_ms = AG_DEFAULT_HOOK_TIMEOUT_MS;
 }
 
 static void free_dirs(struct ag_config *cfg)
@@ -41,6 +45,9 @@ void ag_config_free(struct ag_config *cfg)
 	free_dirs(cfg);
 	free(cfg->site_policy_dir);
 	json_object_put(cfg->params);
+	free(cfg->keys_file);
+	free(cfg->state_dir);
+	free(cfg->audit.log);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -161,6 +168,106 @@ static int get_positive(const char *name, const struct ag_ynode *n,
 	return 0;
 }
 
+/* A path, or null to switch the feature off. */
+static int get_path_or_null(const char *name, const struct ag_ynode *n,
+			    char **out, struct ag_error *err)
+{
+	if (n->kind == AG_YSCALAR && ag_yscalar_type(n) == AG_YT_NULL) {
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return get_string(name, n, out, err);
+}
+
+/* "reject" (fail closed, true) or "accept" (fail open, false). */
+static int get_failure_choice(const char *name, const struct ag_ynode *n,
+			      bool *reject, struct ag_error *err)
+{
+	if (n->kind == AG_YSCALAR && ag_yscalar_type(n) == AG_YT_STR &&
+	    (strcmp(n->value, "reject") == 0 || strcmp(n->value, "accept") == 0)) {
+		*reject = strcmp(n->value, "reject") == 0;
+		return 0;
+	}
+	return fail_at(err, name, n, "reject or accept");
+}
+
+static int get_bool(const char *name, const struct ag_ynode *n, bool *out,
+		    struct ag_error *err)
+{
+	if (n->kind != AG_YSCALAR || ag_ybool(n, out) < 0)
+		return fail_at(err, name, n, "true or false");
+	return 0;
+}
+
+static int unknown_key(const char *name, const struct ag_ynode *key,
+		       const char *where, const char *expected,
+		       struct ag_error *err)
+{
+	ag_error_set(err, "%s:%u:%u: unknown key \"%s\"%s%s (expected %s)",
+		     name, key->line, key->col, key->value, where[0] ? " in " : "",
+		     where, expected);
+	return -1;
+}
+
+static int load_audit(struct ag_config *cfg, const char *name,
+		      const struct ag_ynode *m, struct ag_error *err)
+{
+	size_t k;
+
+	if (m->kind != AG_YMAP)
+		return fail_at(err, name, m, "a mapping of audit settings");
+	for (k = 0; k < m->n; k++) {
+		const char *key = m->keys[k]->value;
+		const struct ag_ynode *val = m->items[k];
+		int rc;
+
+		if (strcmp(key, "log") == 0)
+			rc = get_path_or_null(name, val, &cfg->audit.log, err);
+		else if (strcmp(key, "on_write_failure") == 0)
+			rc = get_failure_choice(name, val, &cfg->audit.fail_closed,
+						err);
+		else if (strcmp(key, "store_descriptors") == 0)
+			rc = get_bool(name, val, &cfg->audit.store_descriptors, err);
+		else
+			rc = unknown_key(name, m->keys[k], "audit",
+					 "log, on_write_failure, store_descriptors",
+					 err);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_hook(struct ag_config *cfg, const char *name,
+		     const struct ag_ynode *m, struct ag_error *err)
+{
+	size_t k;
+	int64_t v;
+
+	if (m->kind != AG_YMAP)
+		return fail_at(err, name, m, "a mapping of hook settings");
+	for (k = 0; k < m->n; k++) {
+		const char *key = m->keys[k]->value;
+		const struct ag_ynode *val = m->items[k];
+		bool reject;
+
+		if (strcmp(key, "timeout_ms") == 0) {
+			if (get_positive(name, val, 600000, &v, err) < 0)
+				return -1;
+			cfg->hook.timeout_ms = (unsigned)v;
+		} else if (strcmp(key, "on_missing_metadata") == 0) {
+			if (get_failure_choice(name, val, &reject, err) < 0)
+				return -1;
+			cfg->hook.accept_without_metadata = !reject;
+		} else {
+			return unknown_key(name, m->keys[k], "hook",
+					   "timeout_ms, on_missing_metadata", err);
+		}
+	}
+	return 0;
+}
+
 static int load_limits(struct ag_config *cfg, const char *name,
 		       const struct ag_ynode *m, struct ag_error *err)
 {
@@ -186,11 +293,8 @@ static int load_limits(struct ag_config *cfg, const char *name,
 				return -1;
 			cfg->limits.timeout_ms = (unsigned)v;
 		} else {
-			ag_error_set(err, "%s:%u:%u: unknown key \"%s\" in limits "
-				     "(expected instructions, memory_mb, "
-				     "timeout_ms)", name, m->keys[k]->line,
-				     m->keys[k]->col, key);
-			return -1;
+			return unknown_key(name, m->keys[k], "limits",
+					   "instructions, memory_mb, timeout_ms", err);
 		}
 	}
 	return 0;
@@ -249,12 +353,23 @@ static int load_tree(struct ag_config *cfg, const char *name,
 		} else if (strcmp(key, "limits") == 0) {
 			if (load_limits(cfg, name, val, err) < 0)
 				return -1;
+		} else if (strcmp(key, "keys_file") == 0) {
+			if (get_path_or_null(name, val, &cfg->keys_file, err) < 0)
+				return -1;
+		} else if (strcmp(key, "state_dir") == 0) {
+			if (get_string(name, val, &cfg->state_dir, err) < 0)
+				return -1;
+		} else if (strcmp(key, "audit") == 0) {
+			if (load_audit(cfg, name, val, err) < 0)
+				return -1;
+		} else if (strcmp(key, "hook") == 0) {
+			if (load_hook(cfg, name, val, err) < 0)
+				return -1;
 		} else {
-			ag_error_set(err, "%s:%u:%u: unknown key \"%s\" (expected "
-				     "policy_dirs, site_policy_dir, params, "
-				     "limits)", name, root->keys[k]->line,
-				     root->keys[k]->col, key);
-			return -1;
+			return unknown_key(name, root->keys[k], "",
+					   "policy_dirs, site_policy_dir, params, "
+					   "limits, keys_file, state_dir, audit, "
+					   "hook", err);
 		}
 	}
 	return 0;

@@ -5,6 +5,11 @@
  *   site_policy_dir: /etc/apgate/policies.d     # null: none
  *   params: {allow_generation_upgrade: true, require_mkvps: false}
  *   limits: {instructions: 20000000, memory_mb: 64, timeout_ms: 10000}
+ *   keys_file: /etc/apgate/keys.yaml            # declared master keys
+ *   state_dir: /var/lib/apgate                  # migration blocks
+ *   audit: {log: /var/log/apgate/decisions.jsonl, on_write_failure: reject,
+ *           store_descriptors: false}
+ *   hook: {timeout_ms: 5000, on_missing_metadata: reject}
  *
  * A missing default file means built-in defaults; a file named with
  * --config must exist.  Unknown keys are errors, reported FILE:LINE:COL.
@@ -21,6 +26,7 @@
 #include "error.h"
 
 #define AG_CONFIG_MAX_BYTES (256u * 1024)
+#define AG_DEFAULT_HOOK_TIMEOUT_MS 5000u
 
 struct ag_config {
 	char *path;		/* the file read, NULL when none */
@@ -29,6 +35,18 @@ struct ag_config {
 	char *site_policy_dir;	/* NULL: no site directory */
 	json_object *params;	/* always an object */
 	struct ag_limits limits;
+	char *keys_file;	/* this host's declared master keys; NULL none */
+	char *state_dir;	/* where migration blocks are kept */
+	struct {
+		char *log;		/* decision log; NULL: no audit records */
+		bool fail_closed;	/* unwritable record: verdict error */
+		bool store_descriptors;	/* records carry whole descriptors */
+	} audit;
+	struct {
+		unsigned timeout_ms;	/* bound of one whole hook run */
+		bool accept_without_metadata;	/* site's fail-open choice */
+	} hook;
+	bool insecure_policies;	/* --insecure-policies: no trust checks */
 };
 
 /* Built-in defaults (AG_POLICY_DIR, AG_SITE_POLICY_DIR, no params). */

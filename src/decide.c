@@ -1,8 +1,10 @@
 /* decide.c - configuration + descriptors -> finished verdict. */
 #include "config.h"
 
+#include <stdio.h>
 #include <time.h>
 
+#include "audit.h"
 #include "decide.h"
 #include "engine.h"
 #include "policyset.h"
@@ -80,6 +82,17 @@ out:
 	ag_verdict_finish(v);
 	ag_verdict_stamp(v, time(NULL));
 	v->duration_us = monotonic_us() - start;
+
+	/* The record is part of the decision: when it cannot be written the
+	 * decision fails closed unless the site chose otherwise. */
+	if (in->cfg->audit.log && ag_audit_record(in, v, &err) < 0) {
+		if (in->cfg->audit.fail_closed) {
+			ag_verdict_add_error(v, "audit", "%s", err.msg);
+			ag_verdict_finish(v);
+		} else {
+			fprintf(stderr, "apgate: warning: %s\n", err.msg);
+		}
+	}
 }
 
 int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn)

@@ -21,6 +21,8 @@ struct ag_decide_input {
 	const struct ag_descriptor *src, *tgt;	/* NULL: failed to load */
 	const char *src_path, *tgt_path;	/* NULL for live sides */
 	time_t now;				/* what policies see as now */
+	const char *caller;			/* "check" or "hook" */
+	const char *guest;			/* guest name when known */
 };
 
 /* Fill v (initialised by the caller, possibly already holding input

@@ -18,6 +18,17 @@ static const struct {
 	{ "check", cmd_check, "decide whether a guest may migrate (source vs target)" },
 	{ "validate", cmd_validate, "check descriptor files against format v1" },
 	{ "show", cmd_show, "print a descriptor readably, or normalised" },
+	{ "collect", cmd_collect, "describe a vfio-ap mdev of this host (sysfs, mdevctl)" },
+	{ "export", cmd_export, "print the source descriptor as libvirt domain metadata" },
+	{ "hook", cmd_hook, "libvirt qemu hook: refuse incompatible incoming migrations" },
+	{ "block", cmd_block, "hold migrations of an mdev (e.g. during a key change)" },
+	{ "unblock", cmd_unblock, "lift a migration block" },
+	{ "blocks", cmd_blocks, "list migration blocks" },
+	{ "audit", cmd_audit, "verify or search the decision log" },
+	{ "report", cmd_report, "render decisions as an HTML or Markdown report" },
+	{ "test", cmd_test, "run policy test cases" },
+	{ "lint", cmd_lint, "check policy files for mistakes" },
+	{ "policies", cmd_policies, "list the rules and parameters in force" },
 };
 
 static void usage(FILE *out)

@@ -16,6 +16,10 @@ int main(void)
 	srunner_add_suite(sr, suite_sandbox());
 	srunner_add_suite(sr, suite_engine());
 	srunner_add_suite(sr, suite_rules());
+	srunner_add_suite(sr, suite_collect());
+	srunner_add_suite(sr, suite_hook());
+	srunner_add_suite(sr, suite_audit());
+	srunner_add_suite(sr, suite_policytools());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

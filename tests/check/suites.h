@@ -10,5 +10,9 @@ Suite *suite_descriptor(void);
 Suite *suite_sandbox(void);
 Suite *suite_engine(void);
 Suite *suite_rules(void);
+Suite *suite_collect(void);
+Suite *suite_hook(void);
+Suite *suite_audit(void);
+Suite *suite_policytools(void);
 
 #endif
