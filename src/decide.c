@@ -52,6 +52,7 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 	ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
 	json_object_put(v->params);
 	v->params = json_object_get(in->cfg->params);
+	v->insecure_policies = in->cfg->insecure_policies;
 	ag_time_format(in->now, v->now);
 
 	if (!in->src || !in->tgt)

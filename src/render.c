@@ -93,6 +93,8 @@ json_object *ag_verdict_to_json(const struct ag_verdict *v)
 		json_object_array_add(arr, fo);
 	}
 	json_object_object_add(o, "findings", arr);
+	json_object_object_add(o, "insecure_policies",
+			       json_object_new_boolean(v->insecure_policies));
 	add_str(o, "lua", LUA_RELEASE);
 	add_str(o, "now", v->now[0] ? v->now : NULL);
 	json_object_object_add(o, "params", v->params ?
@@ -195,6 +197,8 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 	print_side(out, "target", &v->target);
 	if (v->now[0])
 		fprintf(out, "evaluated as of: %s\n", v->now);
+	if (v->insecure_policies)
+		fprintf(out, "policy file checks: skipped (--insecure-policies)\n");
 	if (v->params && json_object_object_length(v->params) > 0) {
 		json_object *p = ag_json_sorted(v->params);
 

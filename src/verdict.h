@@ -82,6 +82,7 @@ struct ag_verdict {
 	size_t n_policies, cap_policies;
 	char policy_set_sha256[AG_SHA256_HEX_LEN];	/* over path+digest list */
 	json_object *params;	/* site parameters in force; owned, may be NULL */
+	bool insecure_policies;	/* trust checks were skipped on request */
 	struct ag_side source, target;
 	char decision_id[AG_UUID_LEN];
 	char timestamp[AG_TIME_LEN];	/* when the decision was made */
