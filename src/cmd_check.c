@@ -6,19 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "cli.h"
+#include "collect.h"
 #include "commands.h"
 #include "decide.h"
+#include "domxml.h"
 #include "exitcode.h"
 #include "render.h"
+#include "util.h"
 
 static const char check_help[] =
-"Usage: apgate check --source FILE --target FILE [OPTION]...\n"
+"Usage: apgate check (--source FILE|--source-xml FILE) --target FILE [OPTION]...\n"
 "Decide whether the guest whose AP configuration is described by the source\n"
 "descriptor may migrate to the target, and explain why.\n"
 "\n"
-"  -s, --source FILE      source-side descriptor (YAML or JSON; - = stdin)\n"
-"  -t, --target FILE      target-side descriptor\n"
+"  -s, --source FILE      source-side descriptor (YAML or JSON; - = stdin),\n"
+"                         or 'live' to collect it on this host (--mdev)\n"
+"  -x, --source-xml FILE  take the source descriptor from a libvirt domain\n"
+"                         XML's apgate <metadata> (e.g. virsh dumpxml)\n"
+"  -t, --target FILE      target-side descriptor, or 'live' to collect the\n"
+"                         target on this host (--mdev)\n"
+"  -m, --mdev UUID        the mdev to collect for a 'live' side (with\n"
+"                         --source-xml: defaults to the guest's vfio-ap mdev)\n"
 "  -f, --format FORMAT    text (default) or json\n"
 "  -e, --explain          with text: evidence, inputs, policies and the\n"
 "                         result of every rule\n"
@@ -30,10 +40,88 @@ static const char check_help[] =
 "Exit status: 0 accept or warn, 1 reject, 2 error (bad input, policy\n"
 "failure), 3 warn with --fail-on-warn.\n";
 
+/* The source descriptor carried in a domain XML's metadata; *uuid gets
+ * the guest's vfio-ap mdev. */
+static int load_from_xml(const char *path, struct ag_descriptor **out,
+			 char uuid[AG_UUID_LEN], struct ag_error *err)
+{
+	struct ag_domxml dx;
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (ag_read_file(path, AG_DOMXML_MAX_BYTES, &buf, &len, err) < 0)
+		return -1;
+	rc = ag_domxml_parse(path, buf, len, &dx, err);
+	free(buf);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	if (!dx.has_vfio_ap)
+		ag_error_set(err, "%s: the guest has no vfio-ap hostdev", path);
+	else if (!dx.metadata)
+		ag_error_set(err, "%s: no apgate descriptor in <metadata> (see "
+			     "apgate export --help)", path);
+	else
+		rc = ag_domxml_descriptor(&dx, path, out, err);
+	if (rc == 0)
+		memcpy(uuid, dx.uuid, AG_UUID_LEN);
+	ag_domxml_free(&dx);
+	return rc;
+}
+
+/* A side collected on this host, with this host's migration blocks. */
+static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
+		     struct ag_descriptor **out, struct ag_error *err)
+{
+	struct ag_collect_opts co = { 0 };
+	struct ag_blockstore bs;
+
+	if (!uuid) {
+		ag_error_set(err, "a 'live' side needs --mdev UUID");
+		return -1;
+	}
+	co.uuid = uuid;
+	co.source = AG_COLLECT_AUTO;
+	co.keys_file = cfg->keys_file;
+	co.now = now;
+	if (ag_collect(&co, out, err) < 0)
+		return -1;
+	if (ag_blocks_load(cfg->state_dir, &bs, err) < 0) {
+		ag_descriptor_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	ag_blocks_apply(&bs, (*out)->mdev.uuid, now, *out);
+	ag_blockstore_free(&bs);
+	return 0;
+}
+
+/* Load one side: a file, "live", or (source only) a domain XML. */
+static void load_side(struct ag_verdict *v, const struct ag_config *cfg,
+		      const char *path, const char *xml, const char *uuid,
+		      time_t now, struct ag_descriptor **out,
+		      char xml_uuid[AG_UUID_LEN])
+{
+	struct ag_error err;
+	int rc;
+
+	if (xml)
+		rc = load_from_xml(xml, out, xml_uuid, &err);
+	else if (strcmp(path, "live") == 0)
+		rc = load_live(cfg, uuid, now, out, &err);
+	else
+		rc = ag_descriptor_load_file(path, out, &err);
+	if (rc < 0)
+		ag_verdict_add_error(v, "input", "%s", err.msg);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "source", required_argument, NULL, 's' },
+		{ "source-xml", required_argument, NULL, 'x' },
+		{ "mdev", required_argument, NULL, 'm' },
 		{ "target", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", no_argument, NULL, 'e' },
@@ -43,6 +131,9 @@ int cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *src_path = NULL, *tgt_path = NULL, *format = "text";
+	const char *src_xml = NULL, *mdev = NULL;
+	char xml_uuid[AG_UUID_LEN] = "";
+	bool config_ok;
 	struct ag_descriptor *src = NULL, *tgt = NULL;
 	struct ag_cli_policy pol = { 0 };
 	struct ag_decide_input in = { 0 };
@@ -52,11 +143,13 @@ int cmd_check(int argc, char **argv)
 	struct ag_error err;
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, "s:t:f:eh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:x:m:t:f:eh", opts, NULL)) != -1) {
 		if (ag_cli_policy_option(&pol, opt, optarg))
 			continue;
 		switch (opt) {
 		case 's': src_path = optarg; break;
+		case 'x': src_xml = optarg; break;
+		case 'm': mdev = optarg; break;
 		case 't': tgt_path = optarg; break;
 		case 'f': format = optarg; break;
 		case 'e': explain = true; break;
@@ -75,8 +168,19 @@ int cmd_check(int argc, char **argv)
 		ag_cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
 		goto out_pol;
 	}
+	if (src_path && src_xml) {
+		ag_cli_usage_error("check", "--source and --source-xml exclude each "
+				   "other");
+		goto out_pol;
+	}
+	if (src_xml)
+		src_path = src_xml;
 	if (!src_path || !tgt_path) {
 		ag_cli_usage_error("check", "both --source and --target are required");
+		goto out_pol;
+	}
+	if (mdev && !ag_uuid_valid(mdev, true)) {
+		ag_cli_usage_error("check", "--mdev %s: not a UUID", mdev);
 		goto out_pol;
 	}
 	if (strcmp(format, "text") && strcmp(format, "json")) {
@@ -92,15 +196,20 @@ int cmd_check(int argc, char **argv)
 	json = strcmp(format, "json") == 0;
 
 	ag_verdict_init(&v);
-	if (ag_cli_policy_finish(&pol, &cfg, &in.now, &err) < 0) {
+	config_ok = ag_cli_policy_finish(&pol, &cfg, &in.now, &err) == 0;
+	if (!config_ok) {
 		/* A broken configuration is an error verdict, not a usage
 		 * error: the hook path must fail closed the same way. */
 		ag_verdict_add_error(&v, "config", "%s", err.msg);
+	} else {
+		load_side(&v, &cfg, src_path, src_xml, mdev, in.now, &src,
+			  xml_uuid);
+		/* The guest's own mdev is the natural target of a pre-flight
+		 * "can this guest go to this host?". */
+		load_side(&v, &cfg, tgt_path, NULL,
+			  mdev ? mdev : xml_uuid[0] ? xml_uuid : NULL, in.now,
+			  &tgt, NULL);
 	}
-	if (ag_descriptor_load_file(src_path, &src, &err) < 0)
-		ag_verdict_add_error(&v, "input", "%s", err.msg);
-	if (ag_descriptor_load_file(tgt_path, &tgt, &err) < 0)
-		ag_verdict_add_error(&v, "input", "%s", err.msg);
 
 	in.cfg = &cfg;
 	in.caller = "check";

@@ -167,6 +167,28 @@ static void print_side(FILE *out, const char *label, const struct ag_side *s)
 		s->path ? s->path : "");
 }
 
+char *ag_verdict_summary(const struct ag_verdict *v)
+{
+	const struct ag_finding *f;
+	size_t i, more = 0;
+
+	/* Findings are sorted worst first: the first one decides. */
+	if (v->n_findings == 0 || v->kind == AG_VERDICT_ACCEPT)
+		return xasprintf("%s", ag_verdict_kind_name(v->kind));
+	f = &v->findings[0];
+	for (i = 1; i < v->n_findings; i++)
+		if (v->findings[i].severity == f->severity)
+			more++;
+	if (more)
+		return xasprintf("%s: %s: %s%s%s (%zu more)",
+				 ag_verdict_kind_name(v->kind), f->rule,
+				 f->apqn ? f->apqn : "", f->apqn ? " " : "",
+				 f->message, more);
+	return xasprintf("%s: %s: %s%s%s", ag_verdict_kind_name(v->kind),
+			 f->rule, f->apqn ? f->apqn : "", f->apqn ? " " : "",
+			 f->message);
+}
+
 int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 {
 	size_t i;

@@ -26,6 +26,12 @@ int ag_render_json(const struct ag_verdict *v, FILE *out);
  * every rule with its result. */
 int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain);
 
+/* One line for people who see nothing else (libvirt's error message, a
+ * syslog entry): the verdict and its decisive finding, e.g.
+ * "reject: apqn.match: 05.0004 assigned on source, missing on target
+ * (2 more)".  Caller frees. */
+char *ag_verdict_summary(const struct ag_verdict *v);
+
 /* A deep copy of o with every object's keys in sorted order. */
 json_object *ag_json_sorted(json_object *o);
 

@@ -1,0 +1,48 @@
+/* domxml.h - libvirt domain XML as apgate needs it: the guest's one vfio-ap
+ * hostdev and the source descriptor carried in the domain <metadata>.
+ *
+ * The XML comes from libvirt (hook stdin) or an administrator (files), may
+ * hold secrets and is untrusted: it is parsed with libxml2 without network
+ * access or entity substitution, documents with a DTD are refused, and
+ * nothing of it is ever logged whole.
+ */
+#ifndef APGATE_DOMXML_H
+#define APGATE_DOMXML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "descriptor.h"
+#include "error.h"
+
+/* apgate's metadata namespace; the element is <descriptor> in it and holds
+ * the descriptor as YAML text.  Matched by URI, never by prefix. */
+#define AG_XMLNS_URI "https://github.com/apgate/apgate/xmlns/descriptor/1"
+#define AG_XMLNS_KEY "apgate"
+/* Domain XML larger than this is not a domain definition. */
+#define AG_DOMXML_MAX_BYTES (8u * 1024 * 1024)
+
+struct ag_domxml {
+	char *name;			/* the domain's <name>, NULL if none */
+	bool has_vfio_ap;		/* a vfio-ap mdev hostdev is present */
+	char uuid[AG_UUID_LEN];		/* its mdev UUID (lowercase) */
+	char *metadata;			/* apgate <descriptor> text, or NULL */
+};
+
+/* Parse a domain XML document; name is used in messages. */
+int ag_domxml_parse(const char *name, const char *buf, size_t len,
+		    struct ag_domxml *out, struct ag_error *err);
+void ag_domxml_free(struct ag_domxml *dx);
+
+/* Load the descriptor carried in the metadata (dx->metadata must be set);
+ * messages read "NAME <metadata>:LINE:COL: ...". */
+int ag_domxml_descriptor(const struct ag_domxml *dx, const char *name,
+			 struct ag_descriptor **out, struct ag_error *err);
+
+/* The <descriptor xmlns="AG_XMLNS_URI"> element holding d as YAML, ready
+ * for `virsh metadata --uri AG_XMLNS_URI --key apgate --set`.  Caller
+ * frees. */
+char *ag_domxml_metadata_element(const struct ag_descriptor *d,
+				 struct ag_error *err);
+
+#endif
