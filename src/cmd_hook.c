@@ -251,7 +251,9 @@ int cmd_hook(int argc, char **argv)
 		co.keys_file = cfg.keys_file;
 		co.now = in.now;
 		if (ag_collect(&co, &tgt, &err) < 0)
-			ag_verdict_add_error(&v, "target", "mdev %s on this host: %s",
+			ag_verdict_add_error(&v, "target", "mdev %s on this host: "
+					     "%s (the guest's mdev must exist and "
+					     "be started here before it migrates)",
 					     dx.uuid, err.msg);
 	}
 	if (!v.n_findings) {

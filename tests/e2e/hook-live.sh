@@ -1,0 +1,78 @@
+#!/bin/sh
+# hook-live.sh - the hook deciding real migrations: the target host is the
+# recorded CCA host of tests/sysfs under umockdev-run (the real libudev),
+# its declared master keys come from keys_file, the source descriptor rides
+# in the domain metadata.  Accept, warn, reject (rule and target block) and
+# error (mdev missing on the target): exit status, stdout always empty,
+# and the one stderr line libvirt shows.
+. "$(dirname "$0")/lib.sh"
+require_tool umockdev-run
+require_tool jq
+
+UUID=5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93
+HOST=tests/sysfs/cca-host.umockdev
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
+printf 'keys_file: %s/tests/data/hook/target-keys.yaml\nsite_policy_dir: null\naudit: {log: %s/audit.jsonl}\n' \
+	"$SRCDIR" "$TMP" > "$TMP/apgate.yaml"
+
+# The target as the hook will see it, taken as the source of a guest that
+# lives on an identical host.
+umockdev-run -d $HOST -- "$APGATE" collect --mdev $UUID --host lpar-a.example.com \
+	--keys tests/data/hook/target-keys.yaml > "$TMP/same.yaml" 2> "$TMP/collect.err"
+expect_status "collect the target under umockdev" 0 $?
+
+# guest XML carrying descriptor $1 in its metadata, hostdev uuid $2
+make_xml() {
+	"$APGATE" export --no-config --no-blocks --from "$1" > "$TMP/elem" || return 1
+	sed "s/5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93/$2/" tests/data/hook/guest-s390x.xml |
+	awk -v f="$TMP/elem" '/<devices>/ { print "  <metadata>"; while ((getline l < f) > 0) print l; print "  </metadata>" } 1'
+}
+sed 's/0x8f3a6c21d07be419/0x0123456789abcdef/' "$TMP/same.yaml" > "$TMP/otherkey.yaml"
+sed "s/uuid: \"$UUID\"/uuid: \"e1a7c3d5-2f4b-4869-8d0e-6b1a9c7f3e25\"/" "$TMP/same.yaml" > "$TMP/otheruuid.yaml"
+make_xml "$TMP/same.yaml" $UUID > "$TMP/accept.xml"
+make_xml "$TMP/otheruuid.yaml" $UUID > "$TMP/warn.xml"
+make_xml "$TMP/otherkey.yaml" $UUID > "$TMP/reject.xml"
+make_xml "$TMP/same.yaml" 11111111-2222-4333-8444-555555555555 > "$TMP/missing.xml"
+mkdir -p "$TMP/blocked"
+"$APGATE" block --no-config --state-dir "$TMP/blocked" --mdev $UUID \
+	--reason "card replacement tonight" --by ops > /dev/null
+
+# All hook runs share one umockdev load.
+umockdev-run -d $HOST -- /bin/sh -c '
+	for c in accept warn reject missing blocked; do
+		xml=$c; state="$1/state"
+		[ $c = blocked ] && { xml=accept; state="$1/blocked"; }
+		"$0" hook --config "$1/apgate.yaml" --policy-dir policies \
+			--state-dir "$state" zguest1 migrate begin - \
+			< "$1/$xml.xml" > "$1/$c.out" 2> "$1/$c.err"
+		echo $? > "$1/$c.rc"
+	done' "$APGATE" "$TMP"
+
+check_case() { # NAME STATUS STDERR-START
+	expect_status "$1: exit status" "$2" "$(cat "$TMP/$1.rc")"
+	expect_empty "$1: stdout empty" "$TMP/$1.out"
+	if [ -z "$3" ]; then expect_empty "$1: stderr empty" "$TMP/$1.err"; return; fi
+	first=$(head -n 1 "$TMP/$1.err")
+	case $first in
+	"$3"*) pass "$1: stderr line" ;;
+	*) fail "$1: stderr line" "got: $first" "want: $3..." ;;
+	esac
+	if [ "$(wc -l < "$TMP/$1.err")" -eq 1 ]; then pass "$1: one line"
+	else fail "$1: one line" "$(cat "$TMP/$1.err")"; fi
+}
+check_case accept 0 ""
+check_case warn 0 "apgate: warn: mdev.uuid: "
+check_case reject 1 "apgate: reject: mkvp.match: 05.0004 current AES master key differs on target (1 more)"
+check_case blocked 1 "apgate: reject: migration.blocked: blocked on target host"
+check_case missing 1 "apgate: error: target: mdev 11111111-2222-4333-8444-555555555555"
+expect_contains "missing: says the mdev must exist and be started" "$TMP/missing.err" \
+	"must exist and be started here"
+
+# Every decision is recorded, none with the XML in it.
+n=$(wc -l < "$TMP/audit.jsonl" 2>/dev/null || echo 0)
+if [ "$n" -eq 5 ]; then pass "five decision records"; else fail "five decision records" "got $n"; fi
+if grep -q "qemu-system-s390x" "$TMP/audit.jsonl" 2>/dev/null; then
+	fail "records never hold the domain XML"; else pass "records never hold the domain XML"; fi
+
+finish
