@@ -12,4 +12,8 @@
 int ag_audit_record(const struct ag_decide_input *in,
 		    const struct ag_verdict *v, struct ag_error *err);
 
+/* Add this host's labels ("host": gethostname, "tool": name and version)
+ * to a record. */
+void ag_audit_add_labels(json_object *rec);
+
 #endif

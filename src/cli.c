@@ -102,6 +102,8 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 		ag_error_set(err, "--audit-log and --no-audit exclude each other");
 		return -1;
 	}
+	/* Before the configuration file is read: it is checked too. */
+	cfg->insecure_policies = p->insecure_policies;
 	if (p->no_config) {
 		free(cfg->site_policy_dir);
 		cfg->site_policy_dir = NULL;

@@ -8,6 +8,9 @@
 
 #include "descriptor.h"
 #include "error.h"
+#include "keys.h"
+#include "notes.h"
+#include "sysfs_collect.h"
 
 enum ag_collect_source {
 	AG_COLLECT_AUTO,	/* sysfs when the mdev is active, else mdevctl */
@@ -27,5 +30,28 @@ struct ag_collect_opts {
  * bus, no vfio_ap, unknown UUID, mdev defined but not started). */
 int ag_collect(const struct ag_collect_opts *o, struct ag_descriptor **out,
 	       struct ag_error *err);
+
+/* ag_collect, handing back the warnings and notes of the collection (one
+ * line each: matrix vs guest_matrix, absent cards or queues, master keys
+ * not visible, mdev defined but not started...); notes may be NULL. */
+int ag_collect_notes(const struct ag_collect_opts *o,
+		     struct ag_descriptor **out, struct ag_notes *notes,
+		     struct ag_error *err);
+
+/* Read mdevctl definitions below dir instead of /etc/mdevctl.d (tests,
+ * offline analysis of a copied /etc); NULL restores the default. */
+void ag_collect_set_mdevctl_dir(const char *dir);
+
+/* Every vfio_ap mdev of this host: active ones from sysfs, defined ones
+ * from mdevctl definitions, sorted by UUID. */
+int ag_collect_list(struct ag_mdev_info **list, size_t *n,
+		    struct ag_notes *notes, struct ag_error *err);
+void ag_collect_list_free(struct ag_mdev_info *list, size_t n);
+
+/* Inside a guest: the master keys of the queues it sees, as a keys file
+ * (origin guest) for `apgate collect --keys` on the host.  host NULL =
+ * this system's name. */
+int ag_collect_guest(const char *host, time_t now, struct ag_keys **out,
+		     struct ag_notes *notes, struct ag_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config_file.h"
+#include "trust.h"
 #include "util.h"
 #include "yamltree.h"
 
@@ -385,7 +386,9 @@ int ag_config_load(struct ag_config *cfg, const char *path, bool must_exist,
 
 	if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	if (ag_read_file(path, AG_CONFIG_MAX_BYTES, &buf, &len, err) < 0)
+	/* The caller sets cfg->insecure_policies before loading. */
+	if (ag_trust_read_file(path, AG_TRUST_CONFIG, cfg->insecure_policies,
+			       AG_CONFIG_MAX_BYTES, &buf, &len, err) < 0)
 		return -1;
 	rc = ag_yaml_parse(path, buf, len, &root, err);
 	free(buf);

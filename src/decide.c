@@ -48,6 +48,7 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 	struct ag_error err;
 
 	ag_policyset_init(&ps);
+	ps.insecure = in->cfg->insecure_policies;
 	ag_verdict_set_side(&v->source, in->src_path, in->src);
 	ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
 	json_object_put(v->params);

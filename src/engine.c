@@ -227,6 +227,8 @@ static int l_finding(lua_State *L)
 	}
 	ag_verdict_add_finding(e->v, e->rules[e->current].id, sev, msg, apqn,
 			       evidence);
+	/* Where the call was made, for apgate test --coverage. */
+	e->v->findings[e->v->n_findings - 1].line = caller_line(L);
 	return 0;
 }
 

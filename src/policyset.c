@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "policyset.h"
+#include "trust.h"
 #include "util.h"
 
 void ag_policyset_init(struct ag_policyset *ps)
@@ -53,13 +55,20 @@ int ag_policyset_add_dir(struct ag_policyset *ps, const char *dir,
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *dh;
+	int fd;
 
-	dh = opendir(dir);
-	if (!dh) {
+	/* Checked on the descriptor that is then listed (trust.h). */
+	fd = ag_trust_open_dir(dir, ps->insecure, err);
+	if (fd < 0) {
 		if (!required && errno == ENOENT)
 			return 0;
+		return -1;
+	}
+	dh = fdopendir(fd);
+	if (!dh) {
 		ag_error_set(err, "policy directory %s: %s", dir,
 			     strerror(errno));
+		close(fd);
 		return -1;
 	}
 	while ((de = readdir(dh))) {
@@ -94,8 +103,9 @@ int ag_policyset_load(struct ag_policyset *ps, struct ag_engine *e,
 	for (i = 0; i < ps->n; i++) {
 		struct ag_policy_file *f = &ps->files[i];
 
-		if (ag_read_file(f->path, AG_POLICY_MAX_BYTES, &buf, &len,
-				 err) < 0)
+		if (ag_trust_read_file(f->path, AG_TRUST_POLICY_FILE,
+				       ps->insecure, AG_POLICY_MAX_BYTES, &buf,
+				       &len, err) < 0)
 			return -1;
 		if (ag_sha256_hex(buf, len, f->sha256) < 0) {
 			ag_error_set(err, "%s: cannot compute its digest",

@@ -29,13 +29,16 @@ struct ag_policy_file {
 struct ag_policyset {
 	struct ag_policy_file *files;
 	size_t n, cap;
+	bool insecure;		/* skip the trust checks (trust.h) */
 };
 
 void ag_policyset_init(struct ag_policyset *ps);
 void ag_policyset_free(struct ag_policyset *ps);
 
 /* Add the *.lua files of dir.  A missing directory is an error when
- * required, else silently nothing (an optional site directory). */
+ * required, else silently nothing (an optional site directory).  The
+ * directory and, on loading, each file must pass the trust checks of
+ * trust.h unless ps->insecure. */
 int ag_policyset_add_dir(struct ag_policyset *ps, const char *dir,
 			 bool required, struct ag_error *err);
 

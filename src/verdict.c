@@ -69,6 +69,7 @@ void ag_verdict_add_finding(struct ag_verdict *v, const char *rule,
 	f->message = xstrdup(message);
 	f->apqn = dup_or_null(apqn);
 	f->evidence = evidence;
+	f->line = 0;
 }
 
 void ag_verdict_add_error(struct ag_verdict *v, const char *rule,

@@ -48,6 +48,8 @@ struct ag_finding {
 	char *message;
 	char *apqn;		/* NULL when not about one APQN */
 	json_object *evidence;	/* NULL, an object or an array; owned */
+	int line;		/* line of the reject/warn/note call in the
+				 * rule's file, 0 when none (for coverage) */
 };
 
 struct ag_rule_outcome {

@@ -1,0 +1,559 @@
+/* sysfs_collect.c - reading the vfio_ap mdev, its cards and queues through
+ * libudev (see sysfs_collect.h).
+ *
+ * Every attribute is read once (mkvps and serialnr query the card) and
+ * parsed strictly: the kernel's formats are the contract (DOMAIN.md 2, 5),
+ * and a value that does not fit is an error naming the attribute's path
+ * rather than a guess.  A NULL value (absent attribute or read error) is
+ * "unknown" and leaves the field unset.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libudev.h>
+
+#include "apmatrix.h"
+#include "mkvps.h"
+#include "sysfs_collect.h"
+#include "util.h"
+
+/* AP function bits (DOMAIN.md 4.2) that name the card's mode. */
+#define FN_CCA   0x10000000u
+#define FN_ACCEL 0x08000000u
+#define FN_EP11  0x04000000u
+
+/* Every queue whose master keys are not visible is named in one note;
+ * beyond this many the list is cut. */
+#define NOTE_MAX_APQNS 8
+
+bool ag_sysfs_has_ap_bus(struct udev *u)
+{
+	struct udev_device *d = udev_device_new_from_syspath(u,
+							     AG_SYSFS_AP_ROOT);
+
+	udev_device_unref(d);
+	return d != NULL;
+}
+
+bool ag_sysfs_has_matrix(struct udev *u)
+{
+	struct udev_device *d = udev_device_new_from_syspath(u,
+							     AG_SYSFS_MATRIX);
+
+	udev_device_unref(d);
+	return d != NULL;
+}
+
+static int attr_error(struct ag_error *err, struct udev_device *dev,
+		      const char *attr, const char *val, const char *what)
+{
+	ag_error_set(err, "%s/%s: expected %s, found \"%.60s%s\"",
+		     udev_device_get_syspath(dev), attr, what, val,
+		     strlen(val) > 60 ? "..." : "");
+	return -1;
+}
+
+/* "0" / "1" into a tri; NULL leaves it unset. */
+static int read_tri(struct udev_device *dev, const char *attr,
+		    enum ag_tri *out, struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, attr);
+
+	if (!v)
+		return 0;
+	if (strcmp(v, "0") == 0)
+		*out = AG_TRI_FALSE;
+	else if (strcmp(v, "1") == 0)
+		*out = AG_TRI_TRUE;
+	else
+		return attr_error(err, dev, attr, v, "0 or 1");
+	return 0;
+}
+
+/* "%d" of a type 0..255 into *out; NULL leaves it unset. */
+static int read_type(struct udev_device *dev, const char *attr, int *out,
+		     struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, attr);
+	unsigned id;
+
+	if (!v)
+		return 0;
+	/* ag_id_parse also takes 0x hex, which %d never prints */
+	if (v[0] == '0' && v[1] == 'x')
+		return attr_error(err, dev, attr, v, "a decimal AP type");
+	if (ag_id_parse(v, &id) < 0)
+		return attr_error(err, dev, attr, v,
+				  "a decimal AP type 0..255");
+	*out = (int)id;
+	return 0;
+}
+
+/* ap_functions: "0x%08X" (upper-case, 8 digits). */
+static int read_functions(struct udev_device *dev, struct ag_card *c,
+			  struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, "ap_functions");
+	uint32_t f = 0;
+	size_t i;
+
+	if (!v)
+		return 0;
+	if (strlen(v) != 10 || v[0] != '0' || v[1] != 'x')
+		goto bad;
+	for (i = 2; i < 10; i++) {
+		char ch = v[i];
+
+		if (ch >= '0' && ch <= '9')
+			f = f * 16 + (uint32_t)(ch - '0');
+		else if (ch >= 'A' && ch <= 'F')
+			f = f * 16 + (uint32_t)(ch - 'A' + 10);
+		else
+			goto bad;
+	}
+	c->functions = f;
+	c->has_functions = true;
+	return 0;
+bad:
+	return attr_error(err, dev, "ap_functions", v,
+			  "\"0x\" + 8 upper-case hex digits");
+}
+
+static const char *mode_from_functions(uint32_t f)
+{
+	int n = !!(f & FN_CCA) + !!(f & FN_ACCEL) + !!(f & FN_EP11);
+
+	if (n != 1)
+		return NULL;
+	return f & FN_CCA ? "cca" : f & FN_EP11 ? "ep11" : "accel";
+}
+
+static const char *mode_from_type(const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+
+	if (n < 5 || strncmp(type, "CEX", 3) != 0)
+		return NULL;
+	switch (type[n - 1]) {
+	case 'C': return "cca";
+	case 'P': return "ep11";
+	case 'A': return "accel";
+	default: return NULL;
+	}
+}
+
+/* Mode from the kernel's MODE property, else the type letter, else the
+ * function bits; any disagreement among them is worth a warning. */
+static void card_mode(struct udev_device *dev, struct ag_card *c,
+		      struct ag_notes *notes)
+{
+	const char *prop = udev_device_get_property_value(dev, "MODE");
+	const char *src[3], *names[3] = {
+		"MODE property", "type", "ap_functions",
+	};
+	const char *pick = NULL;
+	int i;
+
+	src[0] = prop && *prop ? prop : NULL;
+	src[1] = mode_from_type(c->type);
+	src[2] = c->has_functions ? mode_from_functions(c->functions) : NULL;
+	for (i = 0; i < 3; i++) {
+		if (!src[i])
+			continue;
+		if (!pick) {
+			pick = src[i];
+			if (ag_card_mode_parse(pick, &c->mode) < 0) {
+				ag_notes_add(notes, "warning: card %02x: "
+					     "unknown %s \"%s\"; mode left "
+					     "unset", c->adapter, names[i],
+					     pick);
+				return;
+			}
+		} else if (strcmp(src[i], pick) != 0) {
+			ag_notes_add(notes, "warning: card %02x: %s says %s, "
+				     "but the mode is %s", c->adapter,
+				     names[i], src[i], pick);
+		}
+	}
+}
+
+static int read_card(struct udev *u, struct ag_descriptor *d,
+		     unsigned adapter, struct ag_notes *notes,
+		     struct ag_error *err)
+{
+	struct udev_device *dev;
+	struct ag_card *c;
+	const char *v, *devtype;
+	char name[16];
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "card%02x", adapter);
+	dev = udev_device_new_from_subsystem_sysname(u, "ap", name);
+	if (!dev) {
+		ag_notes_add(notes, "warning: card %02x, assigned to the mdev, "
+			     "does not exist on this host (%s/%s)", adapter,
+			     AG_SYSFS_AP_ROOT, name);
+		return 0;
+	}
+	devtype = udev_device_get_devtype(dev);
+	if (!devtype || strcmp(devtype, "ap_card") != 0) {
+		ag_error_set(err, "%s: not an AP card (DEVTYPE %s)",
+			     udev_device_get_syspath(dev),
+			     devtype ? devtype : "unset");
+		goto out;
+	}
+	c = ag_descriptor_add_card(d, adapter);
+	v = udev_device_get_sysattr_value(dev, "type");
+	if (v && *v)
+		c->type = xstrdup(v);
+	v = udev_device_get_sysattr_value(dev, "serialnr");
+	if (v && *v)		/* empty: the query failed (DOMAIN.md 2.4) */
+		c->serial = xstrdup(v);
+	if (read_type(dev, "hwtype", &c->hwtype, err) < 0 ||
+	    read_type(dev, "raw_hwtype", &c->raw_hwtype, err) < 0 ||
+	    read_functions(dev, c, err) < 0 ||
+	    read_tri(dev, "config", &c->config, err) < 0 ||
+	    read_tri(dev, "online", &c->online, err) < 0 ||
+	    read_tri(dev, "chkstop", &c->chkstop, err) < 0)
+		goto out;
+	card_mode(dev, c, notes);
+	rc = 0;
+out:
+	udev_device_unref(dev);
+	return rc;
+}
+
+static int read_queue(struct udev *u, struct ag_descriptor *d,
+		      unsigned adapter, unsigned domain,
+		      struct ag_notes *notes, struct ag_error *err)
+{
+	struct udev_device *dev;
+	struct ag_queue *q;
+	const char *v, *drv, *devtype;
+	char name[AG_APQN_LEN];
+	int rc = -1;
+
+	ag_apqn_format(adapter, domain, name);
+	dev = udev_device_new_from_subsystem_sysname(u, "ap", name);
+	if (!dev) {
+		ag_notes_add(notes, "warning: queue %s, assigned to the mdev, "
+			     "does not exist on this host", name);
+		return 0;
+	}
+	devtype = udev_device_get_devtype(dev);
+	if (!devtype || strcmp(devtype, "ap_queue") != 0) {
+		ag_error_set(err, "%s: not an AP queue (DEVTYPE %s)",
+			     udev_device_get_syspath(dev),
+			     devtype ? devtype : "unset");
+		goto out;
+	}
+	q = ag_descriptor_add_queue(d, adapter, domain);
+	drv = udev_device_get_driver(dev);
+	if (!drv)
+		q->driver = AG_DRIVER_NONE;
+	else if (ag_queue_driver_parse(drv, &q->driver) < 0 ||
+		 q->driver == AG_DRIVER_NONE)
+		ag_notes_add(notes, "warning: queue %s is bound to driver "
+			     "\"%s\", which apgate does not know; driver left "
+			     "unset", name, drv);
+	if (read_tri(dev, "config", &q->config, err) < 0 ||
+	    read_tri(dev, "online", &q->online, err) < 0 ||
+	    read_tri(dev, "chkstop", &q->chkstop, err) < 0)
+		goto out;
+	v = udev_device_get_sysattr_value(dev, "status");
+	if (v && *v)
+		q->status = xstrdup(v);
+	/* only cex4queue shows master keys; read them once (a card query) */
+	if (q->driver == AG_DRIVER_CEX4QUEUE) {
+		v = udev_device_get_sysattr_value(dev, "mkvps");
+		if (v && ag_mkvps_parse(v, strlen(v), &q->mkvps, err) < 0) {
+			ag_error_prefix(err, "%s/mkvps",
+					udev_device_get_syspath(dev));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	udev_device_unref(dev);
+	return rc;
+}
+
+int ag_sysfs_read_devices(struct udev *u, struct ag_descriptor *d,
+			  struct ag_notes *notes, struct ag_error *err)
+{
+	const struct ag_idset *as = &d->mdev.adapters, *ds = &d->mdev.domains;
+	int a, dom;
+
+	for (a = ag_idset_next(as, 0); a >= 0;
+	     a = ag_idset_next(as, (unsigned)a + 1)) {
+		if (read_card(u, d, (unsigned)a, notes, err) < 0)
+			return -1;
+		for (dom = ag_idset_next(ds, 0); dom >= 0;
+		     dom = ag_idset_next(ds, (unsigned)dom + 1))
+			if (read_queue(u, d, (unsigned)a, (unsigned)dom, notes,
+				       err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* IDs of a that are not in b, as "05, 06" (hex of width w). */
+static bool set_minus(const struct ag_idset *a, const struct ag_idset *b,
+		      int w, char *buf, size_t size)
+{
+	bool any = false;
+	int id;
+
+	buf[0] = '\0';
+	for (id = ag_idset_next(a, 0); id >= 0;
+	     id = ag_idset_next(a, (unsigned)id + 1)) {
+		size_t used = strlen(buf);
+
+		if (ag_idset_has(b, (unsigned)id))
+			continue;
+		if (used + 8 < size)
+			snprintf(buf + used, size - used, "%s%0*x",
+				 any ? ", " : "", w, (unsigned)id);
+		any = true;
+	}
+	return any;
+}
+
+static void compare_sets(const char *uuid, const char *what_a,
+			 const struct ag_idset *a, const char *what_b,
+			 const struct ag_idset *b, const char *kind, int w,
+			 const char *why, struct ag_notes *notes)
+{
+	char list[1100];
+
+	if (set_minus(a, b, w, list, sizeof(list)))
+		ag_notes_add(notes, "warning: mdev %s: %s %s in %s but not in "
+			     "%s%s", uuid, kind, list, what_a, what_b, why);
+}
+
+/* Read attr of the mdev and parse it; a missing attribute gives 1. */
+static int mdev_attr(struct udev_device *dev, const char *attr,
+		     const char **val)
+{
+	*val = udev_device_get_sysattr_value(dev, attr);
+	return *val ? 0 : 1;
+}
+
+static int read_assignment(struct udev_device *dev, const char *uuid,
+			   struct ag_idset *adapters, struct ag_idset *domains,
+			   struct ag_idset *cdoms, struct ag_notes *notes,
+			   struct ag_error *err)
+{
+	struct ag_idset ga, gd, apm, aqm, adm;
+	const char *v;
+
+	if (mdev_attr(dev, "matrix", &v)) {
+		ag_error_set(err, "%s/matrix: cannot be read",
+			     udev_device_get_syspath(dev));
+		return -1;
+	}
+	if (ag_matrix_parse(v, strlen(v), adapters, domains, err) < 0)
+		goto bad_matrix;
+	if (mdev_attr(dev, "control_domains", &v)) {
+		ag_error_set(err, "%s/control_domains: cannot be read",
+			     udev_device_get_syspath(dev));
+		return -1;
+	}
+	if (ag_control_domains_parse(v, strlen(v), cdoms, err) < 0) {
+		ag_error_prefix(err, "%s/control_domains",
+				udev_device_get_syspath(dev));
+		return -1;
+	}
+	/* intent (matrix) against effect (guest_matrix, kernels >= 6.0) */
+	if (!mdev_attr(dev, "guest_matrix", &v)) {
+		if (ag_matrix_parse(v, strlen(v), &ga, &gd, err) < 0) {
+			ag_error_prefix(err, "%s/guest_matrix",
+					udev_device_get_syspath(dev));
+			return -1;
+		}
+		compare_sets(uuid, "matrix", adapters, "guest_matrix", &ga,
+			     "adapter", 2, ": vfio_ap filtered it out (a "
+			     "queue not bound to vfio_ap, or not in the host "
+			     "configuration); the guest does not see it now",
+			     notes);
+		compare_sets(uuid, "matrix", domains, "guest_matrix", &gd,
+			     "domain", 4, ": vfio_ap filtered it out; the "
+			     "guest does not see it now", notes);
+		compare_sets(uuid, "guest_matrix", &ga, "matrix", adapters,
+			     "adapter", 2, "", notes);
+		compare_sets(uuid, "guest_matrix", &gd, "matrix", domains,
+			     "domain", 4, "", notes);
+	}
+	if (!mdev_attr(dev, "ap_config", &v)) {
+		if (ag_ap_config_parse(v, strlen(v), false, &apm, &aqm, &adm,
+				       err) < 0) {
+			ag_error_prefix(err, "%s/ap_config",
+					udev_device_get_syspath(dev));
+			return -1;
+		}
+		if (!ag_idset_equal(&apm, adapters) ||
+		    !ag_idset_equal(&aqm, domains) ||
+		    !ag_idset_equal(&adm, cdoms))
+			ag_notes_add(notes, "warning: mdev %s: ap_config does "
+				     "not agree with matrix and "
+				     "control_domains (read while being "
+				     "changed?); using matrix", uuid);
+	}
+	return 0;
+bad_matrix:
+	ag_error_prefix(err, "%s/matrix", udev_device_get_syspath(dev));
+	return -1;
+}
+
+static char *mdev_type(struct udev_device *dev)
+{
+	const char *t = udev_device_get_property_value(dev, "MDEV_TYPE");
+
+	if (t && *t)
+		return xstrdup(t);
+	t = udev_device_get_sysattr_value(dev, "mdev_type");
+	return t && *t ? xstrdup(t) : NULL;
+}
+
+int ag_sysfs_read_mdev(struct udev *u, const char *uuid,
+		       struct ag_descriptor *d, struct ag_notes *notes,
+		       struct ag_error *err)
+{
+	char *path = xasprintf("%s/%s", AG_SYSFS_MATRIX, uuid);
+	struct udev_device *dev = udev_device_new_from_syspath(u, path);
+	int rc = -1;
+
+	free(path);
+	if (!dev)
+		return 1;
+	d->mdev.state = AG_MDEV_ACTIVE;
+	d->mdev.type = mdev_type(dev);
+	if (d->mdev.type && strcmp(d->mdev.type, "vfio_ap-passthrough"))
+		ag_notes_add(notes, "warning: mdev %s has type %s, not "
+			     "vfio_ap-passthrough", uuid, d->mdev.type);
+	rc = read_assignment(dev, uuid, &d->mdev.adapters, &d->mdev.domains,
+			     &d->mdev.control_domains, notes, err);
+	udev_device_unref(dev);
+	return rc;
+}
+
+int ag_sysfs_list_mdevs(struct udev *u, struct ag_mdev_info **list,
+			size_t *n, struct ag_notes *notes,
+			struct ag_error *err)
+{
+	struct udev_device *matrix;
+	struct udev_enumerate *en;
+	struct udev_list_entry *le;
+	int rc = 0;
+
+	*list = NULL;
+	*n = 0;
+	matrix = udev_device_new_from_syspath(u, AG_SYSFS_MATRIX);
+	if (!matrix)
+		return 0;
+	en = udev_enumerate_new(u);
+	/* only the matrix device's children: the mdevs, never AP queues */
+	udev_enumerate_add_match_parent(en, matrix);
+	udev_enumerate_add_match_subsystem(en, "mdev");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
+		const char *sp = udev_list_entry_get_name(le);
+		struct udev_device *dev;
+		struct ag_mdev_info *mi;
+		const char *sysname;
+
+		dev = udev_device_new_from_syspath(u, sp);
+		if (!dev)
+			continue;
+		sysname = udev_device_get_sysname(dev);
+		if (!sysname || !ag_uuid_valid(sysname, false)) {
+			udev_device_unref(dev);
+			continue;
+		}
+		*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+		mi = &(*list)[(*n)++];
+		memset(mi, 0, sizeof(*mi));
+		snprintf(mi->uuid, sizeof(mi->uuid), "%s", sysname);
+		mi->active = true;
+		mi->type = mdev_type(dev);
+		rc = read_assignment(dev, mi->uuid, &mi->adapters,
+				     &mi->domains, &mi->control_domains, notes,
+				     err);
+		udev_device_unref(dev);
+		if (rc < 0)
+			break;
+	}
+	udev_enumerate_unref(en);
+	udev_device_unref(matrix);
+	return rc;
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct ag_keys_entry *a = pa, *b = pb;
+
+	if (a->adapter != b->adapter)
+		return a->adapter < b->adapter ? -1 : 1;
+	return a->domain < b->domain ? -1 : a->domain > b->domain;
+}
+
+int ag_sysfs_guest_keys(struct udev *u, struct ag_keys *k,
+			struct ag_notes *notes, struct ag_error *err)
+{
+	struct udev_enumerate *en;
+	struct udev_list_entry *le;
+	size_t seen = 0;
+	int rc = 0;
+
+	/* a guest has only the queues given to it: enumerating is cheap */
+	en = udev_enumerate_new(u);
+	udev_enumerate_add_match_subsystem(en, "ap");
+	udev_enumerate_add_match_property(en, "DEVTYPE", "ap_queue");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *dev;
+		const char *drv, *v, *sysname;
+		struct ag_keys_entry *e;
+		struct ag_mkvps m;
+		unsigned a, d;
+
+		dev = udev_device_new_from_syspath(u,
+					udev_list_entry_get_name(le));
+		if (!dev)
+			continue;
+		sysname = udev_device_get_sysname(dev);
+		drv = udev_device_get_driver(dev);
+		if (!sysname || ag_apqn_parse(sysname, &a, &d) < 0 || !drv ||
+		    strcmp(drv, "cex4queue") != 0) {
+			udev_device_unref(dev);
+			continue;
+		}
+		seen++;
+		v = udev_device_get_sysattr_value(dev, "mkvps");
+		if (!v) {	/* accelerators have no master keys */
+			udev_device_unref(dev);
+			continue;
+		}
+		if (ag_mkvps_parse(v, strlen(v), &m, err) < 0) {
+			ag_error_prefix(err, "%s/mkvps",
+					udev_device_get_syspath(dev));
+			udev_device_unref(dev);
+			rc = -1;
+			break;
+		}
+		e = ag_keys_add(k, true, a, d);
+		m.origin = k->origin;
+		e->mkvps = m;
+		udev_device_unref(dev);
+	}
+	udev_enumerate_unref(en);
+	if (rc == 0 && seen == 0)
+		ag_notes_add(notes, "warning: no AP queue bound to cex4queue "
+			     "in this system: no master keys to report");
+	if (k->n > 1)
+		qsort(k->entries, k->n, sizeof(*k->entries), cmp_entry);
+	return rc;
+}

@@ -1,0 +1,263 @@
+/* trust.c - ownership and permission checks of the files that steer
+ * decisions, made on the descriptor that is then read (see trust.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trust.h"
+#include "util.h"
+
+static int test_enforce = -1;
+static uid_t test_owner;
+
+void ag_trust_set_test_mode(int enforce, uid_t owner)
+{
+	test_enforce = enforce;
+	test_owner = owner;
+}
+
+const char *ag_trust_kind_name(enum ag_trust_kind kind)
+{
+	switch (kind) {
+	case AG_TRUST_POLICY_FILE: return "policy file";
+	case AG_TRUST_POLICY_DIR: return "policy directory";
+	case AG_TRUST_CONFIG: return "configuration file";
+	case AG_TRUST_KEYS: return "keys file";
+	}
+	return "file";
+}
+
+bool ag_trust_enforced(bool insecure)
+{
+	if (insecure)
+		return false;
+	if (test_enforce >= 0)
+		return test_enforce > 0;
+	return geteuid() == 0;
+}
+
+static uid_t expected_owner(void)
+{
+	return test_enforce >= 0 ? test_owner : 0;
+}
+
+static int refuse(struct ag_error *err, const char *path,
+		  enum ag_trust_kind kind, const char *culprit,
+		  const char *what)
+{
+	bool parent = strcmp(culprit, path) != 0;
+
+	ag_error_set(err, "%s: refusing %s: %s%s %s; fix: chown root:root %s "
+		     "&& chmod go-w %s (or --insecure-policies while "
+		     "developing)", path, ag_trust_kind_name(kind),
+		     parent ? "parent directory " : "it",
+		     parent ? culprit : "", what, culprit, culprit);
+	return -1;
+}
+
+/* Owner and write bits of one object. */
+static int check_stat(const struct stat *st, const char *path,
+		      enum ag_trust_kind kind, const char *culprit,
+		      bool parent, struct ag_error *err)
+{
+	char what[128];
+
+	if (st->st_uid != expected_owner() && !(parent && st->st_uid == 0)) {
+		snprintf(what, sizeof(what), "is owned by uid %lu, not by root",
+			 (unsigned long)st->st_uid);
+		return refuse(err, path, kind, culprit, what);
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		/* /tmp: anyone may create entries, nobody may replace
+		 * another's, and root owns the directory itself. */
+		if (parent && (st->st_mode & S_ISVTX) && st->st_uid == 0)
+			return 0;
+		snprintf(what, sizeof(what), "is writable by %s",
+			 (st->st_mode & S_IWOTH) ? "others" : "its group");
+		return refuse(err, path, kind, culprit, what);
+	}
+	return 0;
+}
+
+/* Every directory from dir (an absolute, resolved path) up to /. */
+static int check_parents(const char *path, enum ag_trust_kind kind,
+			 const char *dir, struct ag_error *err)
+{
+	char *p = xstrdup(dir), *slash;
+	struct stat st;
+	int rc = 0;
+
+	for (;;) {
+		if (lstat(p, &st) < 0) {
+			ag_error_set(err, "%s: refusing %s: cannot check parent "
+				     "directory %s: %s", path,
+				     ag_trust_kind_name(kind), p, strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (check_stat(&st, path, kind, p, true, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(p, "/") == 0)
+			break;
+		slash = strrchr(p, '/');
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	free(p);
+	return rc;
+}
+
+/* The resolved directory that holds path (for a file) or path's parent
+ * (for a directory): both are "the parents" of what was opened. */
+static char *resolved_parent(const char *path)
+{
+	char *copy = xstrdup(path), *slash, *res;
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	slash = strrchr(copy, '/');
+	if (!slash)
+		strcpy(copy, ".");
+	else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	res = realpath(copy, NULL);
+	free(copy);
+	return res;
+}
+
+/* Open path with the checks applied to the opened object and its parents. */
+static int open_checked(const char *path, enum ag_trust_kind kind,
+			bool insecure, bool dir, struct ag_error *err)
+{
+	bool enforce = ag_trust_enforced(insecure);
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+	struct stat st;
+	char *parent;
+	int fd, saved;
+
+	if (dir)
+		flags |= O_DIRECTORY;
+	if (enforce)
+		flags |= O_NOFOLLOW;
+	fd = open(path, flags);
+	if (fd < 0) {
+		saved = errno;
+		/* O_NOFOLLOW fails with ELOOP, or ENOTDIR with O_DIRECTORY */
+		if (enforce && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			saved = ELOOP;
+		if (saved == ELOOP && enforce)
+			ag_error_set(err, "%s: refusing %s: it is a symbolic "
+				     "link; name it directly", path,
+				     ag_trust_kind_name(kind));
+		else
+			ag_error_set(err, "%s: cannot open: %s", path,
+				     strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (dir ? !S_ISDIR(st.st_mode) :
+				   !S_ISREG(st.st_mode))) {
+		ag_error_set(err, "%s: not a %s", path,
+			     dir ? "directory" : "regular file");
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (!enforce)
+		return fd;
+	if (check_stat(&st, path, kind, path, false, err) < 0)
+		goto refused;
+	parent = resolved_parent(path);
+	if (!parent) {
+		ag_error_set(err, "%s: refusing %s: cannot resolve its "
+			     "directory: %s", path, ag_trust_kind_name(kind),
+			     strerror(errno));
+		goto refused;
+	}
+	if (check_parents(path, kind, parent, err) < 0) {
+		free(parent);
+		goto refused;
+	}
+	free(parent);
+	return fd;
+refused:
+	close(fd);
+	errno = EPERM;
+	return -1;
+}
+
+int ag_trust_read_file(const char *path, enum ag_trust_kind kind,
+		       bool insecure, size_t max, char **buf, size_t *len,
+		       struct ag_error *err)
+{
+	size_t cap = 0, used = 0;
+	char *data = NULL;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		/* Nobody can vouch for a pipe's writer. */
+		if (ag_trust_enforced(insecure)) {
+			ag_error_set(err, "refusing to read a %s from standard "
+				     "input as root", ag_trust_kind_name(kind));
+			return -1;
+		}
+		return ag_read_file(path, max, buf, len, err);
+	}
+	fd = open_checked(path, kind, insecure, false, err);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t n;
+
+		data = xgrow(data, &cap, used + 4096 + 1, 1);
+		n = read(fd, data + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ag_error_set(err, "%s: cannot read: %s", path,
+				     strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max) {
+			ag_error_set(err, "%s: larger than the limit of %zu "
+				     "bytes", path, max);
+			goto fail;
+		}
+	}
+	close(fd);
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	return 0;
+fail:
+	close(fd);
+	free(data);
+	return -1;
+}
+
+int ag_trust_open_dir(const char *path, bool insecure, struct ag_error *err)
+{
+	int fd = open_checked(path, AG_TRUST_POLICY_DIR, insecure, true, err);
+
+	if (fd < 0 && errno == ENOENT)
+		ag_error_set(err, "policy directory %s: %s", path,
+			     strerror(ENOENT));
+	return fd;
+}

@@ -1,0 +1,2 @@
+-- lint-syntax.lua - does not compile.
+rule{ id = "x", check = function() end
