@@ -9,6 +9,7 @@
 #include "blocks.h"
 #include "cli.h"
 #include "collect.h"
+#include "notes.h"
 #include "commands.h"
 #include "decide.h"
 #include "domxml.h"
@@ -75,7 +76,10 @@ static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 		     struct ag_descriptor **out, struct ag_error *err)
 {
 	struct ag_collect_opts co = { 0 };
+	struct ag_notes notes = { 0 };
 	struct ag_blockstore bs;
+	size_t i;
+	int rc;
 
 	if (!uuid) {
 		ag_error_set(err, "a 'live' side needs --mdev UUID");
@@ -85,7 +89,13 @@ static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 	co.source = AG_COLLECT_AUTO;
 	co.keys_file = cfg->keys_file;
 	co.now = now;
-	if (ag_collect(&co, out, err) < 0)
+	rc = ag_collect_notes(&co, out, &notes, err);
+	/* What collection noticed (keys not visible, guest_matrix narrower
+	 * than matrix...) explains findings to come. */
+	for (i = 0; i < notes.n; i++)
+		fprintf(stderr, "apgate: %s\n", notes.lines[i]);
+	ag_notes_free(&notes);
+	if (rc < 0)
 		return -1;
 	if (ag_blocks_load(cfg->state_dir, &bs, err) < 0) {
 		ag_descriptor_free(*out);

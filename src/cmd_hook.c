@@ -247,7 +247,9 @@ int cmd_hook(int argc, char **argv)
 
 	if (!v.n_findings) {
 		co.uuid = dx.uuid;
-		co.source = AG_COLLECT_AUTO;
+		/* libvirt needs the mdev started: a definition alone is not
+		 * a target (collect says how to start it). */
+		co.source = AG_COLLECT_SYSFS;
 		co.keys_file = cfg.keys_file;
 		co.now = in.now;
 		if (ag_collect(&co, &tgt, &err) < 0)

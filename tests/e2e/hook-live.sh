@@ -69,6 +69,17 @@ check_case missing 1 "apgate: error: target: mdev 11111111-2222-4333-8444-555555
 expect_contains "missing: says the mdev must exist and be started" "$TMP/missing.err" \
 	"must exist and be started here"
 
+# The same question before a migration: check against the live target.
+umockdev-run -d $HOST -- "$APGATE" check --config "$TMP/apgate.yaml" --no-audit \
+	--policy-dir policies --source-xml "$TMP/reject.xml" --target live \
+	> "$TMP/pre.out" 2> "$TMP/pre.err"
+expect_status "check --source-xml --target live" 1 $?
+expect_contains "pre-flight names the rule" "$TMP/pre.out" "REJECT mkvp.match 05.0004"
+umockdev-run -d $HOST -- "$APGATE" check --no-config --policy-dir policies \
+	--source "$TMP/same.yaml" --target live --mdev $UUID > "$TMP/pre2.out" 2> "$TMP/pre2.err"
+expect_status "check --target live without declared keys warns" 0 $?
+expect_contains "collection notes reach stderr" "$TMP/pre2.err" "master keys of 4 queues are not visible"
+
 # Every decision is recorded, none with the XML in it.
 n=$(wc -l < "$TMP/audit.jsonl" 2>/dev/null || echo 0)
 if [ "$n" -eq 5 ]; then pass "five decision records"; else fail "five decision records" "got $n"; fi
