@@ -87,6 +87,17 @@ int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
 	}
 }
 
+/* Where the decision record goes is the caller's word even when the
+ * configuration is broken: the error verdict is recorded there. */
+static void apply_audit_options(const struct ag_cli_policy *p,
+				struct ag_config *cfg)
+{
+	if (p->no_config || p->audit_log || p->no_audit) {
+		free(cfg->audit.log);
+		cfg->audit.log = p->audit_log ? xstrdup(p->audit_log) : NULL;
+	}
+}
+
 int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 			 time_t *now, struct ag_error *err)
 {
@@ -94,33 +105,29 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 
 	ag_config_defaults(cfg);
 	*now = time(NULL);
-	if (p->config_path && p->no_config) {
-		ag_error_set(err, "--config and --no-config exclude each other");
-		return -1;
-	}
+	/* Before the configuration file is read: it is checked too. */
+	cfg->insecure_policies = p->insecure_policies;
 	if (p->audit_log && p->no_audit) {
 		ag_error_set(err, "--audit-log and --no-audit exclude each other");
 		return -1;
 	}
-	/* Before the configuration file is read: it is checked too. */
-	cfg->insecure_policies = p->insecure_policies;
+	apply_audit_options(p, cfg);
+	if (p->config_path && p->no_config) {
+		ag_error_set(err, "--config and --no-config exclude each other");
+		return -1;
+	}
 	if (p->no_config) {
 		free(cfg->site_policy_dir);
 		cfg->site_policy_dir = NULL;
-		free(cfg->audit.log);
-		cfg->audit.log = NULL;
 	} else if (ag_config_load(cfg, p->config_path ? p->config_path :
 				  AG_CONFIG_FILE, p->config_path != NULL,
 				  err) < 0) {
+		apply_audit_options(p, cfg);
 		return -1;
 	}
+	apply_audit_options(p, cfg);
 	if (p->n_dirs)
 		ag_config_set_policy_dirs(cfg, p->dirs, p->n_dirs);
-	if (p->audit_log || p->no_audit) {
-		free(cfg->audit.log);
-		cfg->audit.log = p->audit_log ? xstrdup(p->audit_log) : NULL;
-	}
-	cfg->insecure_policies = p->insecure_policies;
 	for (i = 0; i < p->n_params; i++)
 		if (ag_config_set_param(cfg, p->params[i], err) < 0)
 			return -1;

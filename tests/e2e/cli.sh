@@ -54,10 +54,10 @@ mkdir -p "$TMP/empty"
 expect_status "no rules at all is an error, never accept" 2 $?
 expect_contains "no rules explained" "$TMP/err" "refusing to decide without rules"
 printf 'params: {x: 1}\nlimits: {memory: 5}\n' > "$TMP/bad.yaml"
-"$APGATE" check --config "$TMP/bad.yaml" --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
+"$APGATE" check --no-audit --config "$TMP/bad.yaml" --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
 expect_status "bad config is an error" 2 $?
 expect_contains "bad config key located" "$TMP/err" "bad.yaml:2:10: unknown key \"memory\" in limits"
-"$APGATE" check --config /nonexistent.yaml --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
+"$APGATE" check --no-audit --config /nonexistent.yaml --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
 expect_status "named config must exist" 2 $?
 "$APGATE" check $P $(ex cca-match) --now yesterday > "$TMP/out" 2> "$TMP/err"
 expect_status "bad --now" 2 $?

@@ -54,7 +54,7 @@ expect_contains "fail-open is said" "$TMP/err" "allowed without a check"
 expect_empty "fail-open: stdout empty" "$TMP/out"
 hook "broken descriptor in metadata" $D/metadata-broken-descriptor.xml 1 zguest1 migrate begin -
 expect_contains "broken descriptor located" "$TMP/err" "domain XML <metadata>:5:28: unknown key \"bogus\""
-hook "configuration error" $D/dumpxml-migratable-blocked.xml 1 --config "$TMP/bad.yaml" zguest1 migrate begin -
+hook "configuration error" $D/dumpxml-migratable-blocked.xml 1 --no-audit --config "$TMP/bad.yaml" zguest1 migrate begin -
 expect_contains "configuration error named" "$TMP/err" "apgate: error: config:"
 hook "missing mdev on target" $D/dumpxml-migratable-blocked.xml 1 zguest1 migrate begin -
 expect_contains "missing mdev: says which" "$TMP/err" "apgate: error: target: mdev 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93"
