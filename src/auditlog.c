@@ -1136,7 +1136,7 @@ static void verify_file(struct chain *c, struct ag_audit_check *r,
 			/* not one record anywhere: a wrong file, not a damaged log */
 			r->status = AG_AUDIT_FAILED;
 			r->line = 1;
-			snprintf(r->msg, sizeof(r->msg), "not a decision log (%s)",
+			snprintf(r->msg, sizeof(r->msg), "not a decision log (%.900s)",
 				 bad_why);
 		} else {
 			broken(r, bad_line, "not a decision record (%s)%s",
