@@ -57,17 +57,11 @@ static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
 static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
 		...)
 {
-	char msg[AG_ERROR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ag_vyerror(ld->err, ld->name, n, fmt, ap);
 	va_end(ap);
-	if (n)
-		ag_error_set(ld->err, "%s:%u:%u: %s", ld->name, n->line, n->col,
-			     msg);
-	else
-		ag_error_set(ld->err, "%s: %s", ld->name, msg);
 	return -1;
 }
 

@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "luaview.h"
+#include "timeutil.h"
 #include "util.h"
 
 /* --- small setters for the table at the top of the stack --- */
@@ -656,6 +657,19 @@ static int l_spairs(lua_State *L)
 	lua_pushvalue(L, 1);	/* read through the original (proxy) */
 	lua_pushinteger(L, 0);
 	lua_pushcclosure(L, spairs_next, 3);
+	return 1;
+}
+
+int ag_luaview_ctx_time(lua_State *L)
+{
+	time_t t;
+
+	if (lua_type(L, 1) != LUA_TSTRING ||
+	    ag_time_parse(lua_tostring(L, 1), &t) < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_pushinteger(L, (lua_Integer)t);
 	return 1;
 }
 

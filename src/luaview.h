@@ -32,6 +32,9 @@ void ag_luaview_push_json(lua_State *L, json_object *o);
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
 		       struct ag_error *err);
 
+/* ctx.time(s): an RFC 3339 string as epoch seconds, or nil. */
+int ag_luaview_ctx_time(lua_State *L);
+
 /* Register apqn, spairs and ap_functions as sandbox globals. */
 void ag_luaview_register_helpers(struct ag_sandbox *s);
 

@@ -282,19 +282,6 @@ static int l_finding(lua_State *L)
 	return 0;
 }
 
-static int l_ctx_time(lua_State *L)
-{
-	time_t t;
-
-	if (lua_type(L, 1) != LUA_TSTRING ||
-	    ag_time_parse(lua_tostring(L, 1), &t) < 0) {
-		lua_pushnil(L);
-		return 1;
-	}
-	lua_pushinteger(L, (lua_Integer)t);
-	return 1;
-}
-
 static void install_api(struct scan *s)
 {
 	static const struct {
@@ -476,7 +463,7 @@ static int build_views(lua_State *L)
 	lua_setfield(L, -2, "now");
 	lua_pushinteger(L, (lua_Integer)a->now);
 	lua_setfield(L, -2, "now_epoch");
-	lua_pushcfunction(L, l_ctx_time);
+	lua_pushcfunction(L, ag_luaview_ctx_time);
 	lua_setfield(L, -2, "time");
 	ag_sandbox_push_readonly(L);
 	return 3;

@@ -887,6 +887,18 @@ static void html_legend(FILE *out, const char *const names[NK], bool notes)
 	fputs("</div>\n", out);
 }
 
+/* The closing "Last decision" cell of a pairs or mdevs row. */
+static void html_last_decision(FILE *out, const struct entry *e)
+{
+	fputs("<td>", out);
+	html(out, e->last);
+	if (e->last_kind >= 0) {
+		fputc(' ', out);
+		html_pill(out, e->last_kind, verdict_names);
+	}
+	fputs("</td></tr>\n", out);
+}
+
 static void render_html(struct ag_report *r, FILE *out)
 {
 	struct timeline tl;
@@ -997,13 +1009,7 @@ static void render_html(struct ag_report *r, FILE *out)
 		html(out, e->b);
 		fputs("</td>", out);
 		html_counts(out, e);
-		fputs("<td>", out);
-		html(out, e->last);
-		if (e->last_kind >= 0) {
-			fputc(' ', out);
-			html_pill(out, e->last_kind, verdict_names);
-		}
-		fputs("</td></tr>\n", out);
+		html_last_decision(out, e);
 	}
 	fputs("</tbody></table>\n</section>\n", out);
 
@@ -1020,13 +1026,7 @@ static void render_html(struct ag_report *r, FILE *out)
 		html(out, e->key);
 		fputs("</code></td>", out);
 		html_counts(out, e);
-		fputs("<td>", out);
-		html(out, e->last);
-		if (e->last_kind >= 0) {
-			fputc(' ', out);
-			html_pill(out, e->last_kind, verdict_names);
-		}
-		fputs("</td></tr>\n", out);
+		html_last_decision(out, e);
 	}
 	fputs("</tbody></table>\n</section>\n", out);
 

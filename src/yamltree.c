@@ -659,3 +659,27 @@ const char *ag_ynode_describe(const struct ag_ynode *node, char *buf,
 	}
 	return buf;
 }
+
+int ag_vyerror(struct ag_error *err, const char *name,
+	       const struct ag_ynode *node, const char *fmt, va_list ap)
+{
+	char msg[AG_ERROR_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (node)
+		ag_error_set(err, "%s:%u:%u: %s", name, node->line, node->col, msg);
+	else
+		ag_error_set(err, "%s: %s", name, msg);
+	return -1;
+}
+
+int ag_yerror(struct ag_error *err, const char *name,
+	      const struct ag_ynode *node, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ag_vyerror(err, name, node, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -13,6 +13,7 @@
 #ifndef APGATE_YAMLTREE_H
 #define APGATE_YAMLTREE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +68,15 @@ enum ag_ytype ag_yscalar_type(const struct ag_ynode *node);
  * ag_yint accepts decimal and 0x hex without leading zeros. */
 int ag_ybool(const struct ag_ynode *node, bool *out);
 int ag_yint(const struct ag_ynode *node, int64_t *out);
+
+/* Set err to "NAME:LINE:COL: message" at node (or "NAME: message" when
+ * node is NULL); returns -1 so callers can `return ag_yerror(...)`. */
+int ag_yerror(struct ag_error *err, const char *name,
+	      const struct ag_ynode *node, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int ag_vyerror(struct ag_error *err, const char *name,
+	       const struct ag_ynode *node, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* A human word for what the node is ("a mapping", "the integer 12",
  * "the string \"x\"") for "expected X, found Y" messages. */
