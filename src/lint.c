@@ -165,19 +165,29 @@ static void add(struct ag_lint_result *res, const char *file, int line,
 	p->message = msg;
 }
 
-/* "FILE:LINE: text" from Lua -> line and text. */
+/* "FILE:LINE: text" from Lua -> line and text.  Lua shortens long file
+ * names to "...tail" (LUA_IDSIZE); that form is recognised too. */
 static const char *split_position(const char *file, const char *msg, int *line)
 {
-	size_t n = strlen(file);
+	size_t n = strlen(file), tail;
+	const char *pos = NULL, *colon;
 	char *end;
 	long l;
 
 	*line = 0;
-	if (strncmp(msg, file, n) != 0 || msg[n] != ':')
+	if (strncmp(msg, file, n) == 0 && msg[n] == ':') {
+		pos = msg + n;
+	} else if (strncmp(msg, "...", 3) == 0 &&
+		   (colon = strchr(msg + 3, ':')) != NULL) {
+		tail = (size_t)(colon - (msg + 3));
+		if (tail <= n && memcmp(file + n - tail, msg + 3, tail) == 0)
+			pos = colon;
+	}
+	if (!pos)
 		return msg;
-	l = strtol(msg + n + 1, &end, 10);
-	if (end == msg + n + 1 || *end != ':')
-		return msg + n + 1 + (msg[n + 1] == ' ');
+	l = strtol(pos + 1, &end, 10);
+	if (end == pos + 1 || *end != ':')
+		return pos + 1 + (pos[1] == ' ');
 	*line = (int)l;
 	return end + 1 + (end[1] == ' ');
 }

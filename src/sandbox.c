@@ -35,6 +35,8 @@ struct ag_sandbox {
 	uint64_t instr_used;
 	int hook_step;		/* instructions between hook calls */
 	int globals_ref;	/* the shared, whitelisted global table */
+	char **chunks;		/* names of the chunks loaded, for messages */
+	size_t n_chunks, cap_chunks;
 	int env_mt_ref;		/* metatable of each chunk's environment */
 };
 
@@ -54,6 +56,36 @@ void ag_sandbox_set_fatal_exit(int status)
 static struct ag_sandbox *sandbox_of(lua_State *L)
 {
 	return *(struct ag_sandbox **)lua_getextraspace(L);
+}
+
+/* Lua shortens long chunk names in messages to "...<tail>" (LUA_IDSIZE):
+ * put the full name back, so every message names its file.  Returns a
+ * malloc'd string. */
+static char *full_position(const struct ag_sandbox *s, const char *msg)
+{
+	size_t i, n, tail;
+	const char *p;
+
+	if (strncmp(msg, "...", 3) != 0)
+		return xstrdup(msg);
+	/* the tail ends at ":LINE:" */
+	for (p = msg + 3; (p = strchr(p, ':')); p++) {
+		const char *q = p + 1;
+
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && *q == ':')
+			break;
+	}
+	if (!p)
+		return xstrdup(msg);
+	tail = (size_t)(p - (msg + 3));
+	for (i = 0; i < s->n_chunks; i++) {
+		n = strlen(s->chunks[i]);
+		if (n >= tail && memcmp(s->chunks[i] + n - tail, msg + 3, tail) == 0)
+			return xasprintf("%s%s", s->chunks[i], p);
+	}
+	return xstrdup(msg);
 }
 
 /* --- memory cap --- */
@@ -466,6 +498,9 @@ void ag_sandbox_free(struct ag_sandbox *s)
 		active_sandbox = NULL;
 	/* No finalizers can run here: policies cannot install __gc. */
 	lua_close(s->L);
+	for (size_t i = 0; i < s->n_chunks; i++)
+		free(s->chunks[i]);
+	free(s->chunks);
 	free(s);
 }
 
@@ -494,12 +529,15 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 	int st;
 
 	s->mem_tripped = false;
+	s->chunks = xgrow(s->chunks, &s->cap_chunks, s->n_chunks + 1,
+			  sizeof(*s->chunks));
+	s->chunks[s->n_chunks++] = xstrdup(chunkname);
 	/* "t": Lua does not verify binary chunks; crafted bytecode can crash
 	 * the VM, so only text is ever compiled. */
 	st = luaL_loadbufferx(L, buf, len, name, "t");
 	free(name);
 	if (st != LUA_OK) {
-		const char *msg = lua_tostring(L, -1);
+		char *msg = full_position(s, lua_tostring(L, -1));
 		size_t n = strlen(chunkname);
 
 		/* Some refusals (binary chunks) carry no position. */
@@ -507,6 +545,7 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 			ag_error_set(err, "%s", msg);
 		else
 			ag_error_set(err, "%s: %s", chunkname, msg);
+		free(msg);
 		lua_pop(L, 1);
 		if (st == LUA_ERRMEM || s->mem_tripped)
 			return AG_SBX_MEMORY;
@@ -543,7 +582,6 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs;	/* the function's index */
 	enum ag_sandbox_status status;
-	const char *msg;
 	size_t firstline;
 	int st;
 
@@ -589,13 +627,15 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 			lua_pop(L, 1);
 	} else if (st != LUA_OK) {
 		/* Lua's own message carries the position ("file:line: ..."). */
-		msg = lua_tostring(L, -1);
-		if (!msg)
-			msg = "(no message)";
-		firstline = strcspn(msg, "\n");
-		ag_error_set(err, "%.*s", (int)firstline, msg);
+		char *full = full_position(s, lua_tostring(L, -1) ?
+					   lua_tostring(L, -1) : "(no message)");
+
+		firstline = strcspn(full, "\n");
+		ag_error_set(err, "%.*s", (int)firstline, full);
 		if (traceback)
-			*traceback = xstrdup(msg);
+			*traceback = full;
+		else
+			free(full);
 		lua_pop(L, 1);
 	} else if (status != AG_SBX_OK) {
 		ag_error_set(err, "%s reached; the policy caught the error and "

@@ -116,6 +116,25 @@ START_TEST(runtime_error_names_file_and_line)
 }
 END_TEST
 
+START_TEST(long_chunk_names_kept_whole)
+{
+	/* Lua shortens names past LUA_IDSIZE to "...tail"; messages must
+	 * still name the whole file. */
+	static const char name[] = "/a/very/long/directory/name/that/goes/on"
+				   "/and/on/policies.d/50-site-policy.lua";
+	char *tb = NULL;
+
+	ck_assert_int_eq(ag_sandbox_load(sbx, name, "\nerror('boom')", 14, &err),
+			 AG_SBX_OK);
+	ck_assert_int_eq(ag_sandbox_call(sbx, 0, &err, &tb), AG_SBX_RUNTIME);
+	ck_assert_msg(strncmp(err.msg, name, strlen(name)) == 0 &&
+		      strcmp(err.msg + strlen(name), ":2: boom") == 0, "%s", err.msg);
+	free(tb);
+	ck_assert_int_eq(ag_sandbox_load(sbx, name, "x x", 3, &err), AG_SBX_SYNTAX);
+	ck_assert_msg(strncmp(err.msg, name, strlen(name)) == 0, "%s", err.msg);
+}
+END_TEST
+
 START_TEST(non_string_error_objects)
 {
 	ck_assert_status("error({})", AG_SBX_RUNTIME);
@@ -295,6 +314,7 @@ Suite *suite_sandbox(void)
 	tcase_add_test(tc, binary_chunks_refused);
 	tcase_add_test(tc, syntax_error_names_file_and_line);
 	tcase_add_test(tc, runtime_error_names_file_and_line);
+	tcase_add_test(tc, long_chunk_names_kept_whole);
 	tcase_add_test(tc, non_string_error_objects);
 	tcase_add_test(tc, infinite_loop_hits_budget);
 	tcase_add_test(tc, pcall_cannot_swallow_budget);

@@ -161,4 +161,12 @@ printf 'rule{ id = "x" \n' > "$TMP/site/60-broken.lua"
 expect_status "policies: broken policy exits 2" 2 $?
 expect_contains "policies: broken policy named" "$TMP/pol-err.txt" "60-broken.lua:2:"
 
+# Lua shortens long file names to "...tail": lint still places problems.
+LONG="$TMP/a-directory-name-long-enough/to-make-lua-shorten-the-chunk-name"
+mkdir -p "$LONG"
+cp tests/data/policytools/lint-bad.lua "$LONG/"
+"$APGATE" lint "$LONG/lint-bad.lua" > "$TMP/long.txt" 2>&1
+expect_contains "lint places problems in long paths" "$TMP/long.txt" \
+	"$LONG/lint-bad.lua:8: warning: rule 'site.a' fails on a sample input"
+
 finish
