@@ -88,6 +88,7 @@ static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 	co.uuid = uuid;
 	co.source = AG_COLLECT_AUTO;
 	co.keys_file = cfg->keys_file;
+	co.insecure = cfg->insecure_policies;
 	co.now = now;
 	rc = ag_collect_notes(&co, out, &notes, err);
 	/* What collection noticed (keys not visible, guest_matrix narrower

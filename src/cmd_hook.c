@@ -251,6 +251,7 @@ int cmd_hook(int argc, char **argv)
 		 * a target (collect says how to start it). */
 		co.source = AG_COLLECT_SYSFS;
 		co.keys_file = cfg.keys_file;
+		co.insecure = cfg.insecure_policies;
 		co.now = in.now;
 		if (ag_collect(&co, &tgt, &err) < 0)
 			ag_verdict_add_error(&v, "target", "mdev %s on this host: "
@@ -413,6 +414,7 @@ int cmd_export(int argc, char **argv)
 		co.uuid = uuid;
 		co.source = mdevctl ? AG_COLLECT_MDEVCTL : AG_COLLECT_AUTO;
 		co.keys_file = keys ? keys : cfg.keys_file;
+		co.insecure = cfg.insecure_policies;
 		co.now = now;
 		if (ag_collect(&co, &d, &err) < 0) {
 			ag_cli_msg("%s", err.msg);

@@ -228,7 +228,7 @@ merge:
 	if (o->keys_file) {
 		struct ag_keys *k;
 
-		if (ag_keys_load_file(o->keys_file, &k, err) < 0)
+		if (ag_keys_load_file(o->keys_file, o->insecure, &k, err) < 0)
 			goto out;
 		if (ag_keys_merge(k, d, notes, err) < 0) {
 			ag_keys_free(k);

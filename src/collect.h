@@ -24,6 +24,7 @@ struct ag_collect_opts {
 	const char *keys_file;		/* declared MKVPs to merge; NULL none */
 	const char *host;		/* NULL: this host's name */
 	time_t now;			/* collected.at */
+	bool insecure;			/* skip the trust checks of keys_file */
 };
 
 /* Collect one mdev.  Errors say what is missing and how to fix it (no AP

@@ -49,7 +49,7 @@ struct ag_keys {
 
 int ag_keys_load_buffer(const char *name, const char *buf, size_t len,
 			struct ag_keys **out, struct ag_error *err);
-int ag_keys_load_file(const char *path, struct ag_keys **out,
+int ag_keys_load_file(const char *path, bool insecure, struct ag_keys **out,
 		      struct ag_error *err);
 struct ag_keys *ag_keys_new(enum ag_mk_origin origin);
 /* Append an entry (registers unset); returns it. */

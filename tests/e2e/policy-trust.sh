@@ -111,4 +111,31 @@ expect_contains "policies shows skipped checks" "$TMP/out.txt" "trust checks: sk
 expect_status "test: refused policy set fails the cases" 1 $?
 expect_contains "test: refusal shown" "$TMP/out.txt" "refusing policy file"
 
+
+# The declared keys file decides verdicts too: the live target refuses a
+# keys file that someone other than root could write.
+if command -v umockdev-run > /dev/null 2>&1; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	export ASAN_OPTIONS
+	cp tests/data/hook/target-keys.yaml "$TMP/keys.yaml"
+	chmod 0644 "$TMP/keys.yaml"
+	chown nobody "$TMP/keys.yaml"
+	printf 'keys_file: %s\nsite_policy_dir: null\naudit: {log: null}\n' "$TMP/keys.yaml" \
+		> "$TMP/keys-cfg.yaml"
+	chmod 0644 "$TMP/keys-cfg.yaml"
+	umockdev-run -d tests/sysfs/cca-host.umockdev -- "$APGATE" check \
+		--config "$TMP/keys-cfg.yaml" --policy-dir policies \
+		--source examples/cca-match/source.yaml --target live \
+		--mdev 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93 > "$TMP/out.txt" 2> "$TMP/err.txt"
+	expect_status "keys file not owned by root: error verdict" 2 $?
+	expect_contains "keys file refusal named" "$TMP/err.txt" "keys.yaml: refusing keys file"
+	chown root "$TMP/keys.yaml"
+	umockdev-run -d tests/sysfs/cca-host.umockdev -- "$APGATE" check \
+		--config "$TMP/keys-cfg.yaml" --policy-dir policies \
+		--source examples/cca-match/source.yaml --target live \
+		--mdev 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93 > "$TMP/out.txt" 2> "$TMP/err.txt"
+	if grep -q "refusing" "$TMP/err.txt"; then fail "root-owned keys file is used" "$(cat "$TMP/err.txt")"
+	else pass "root-owned keys file is used"; fi
+fi
+
 finish
