@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "descriptor.h"
+#include "yamlemit.h"
 #include "util.h"
 
 /* --- JSON --- */
@@ -234,48 +235,23 @@ int ag_descriptor_digest(const struct ag_descriptor *d,
 
 /* --- YAML --- */
 
-struct emit {
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	bool failed;
-};
-
-/* Each helper is a no-op after the first failure, so callers can emit a
- * whole structure and check once. */
-static void emit_event(struct emit *e, int ok)
-{
-	if (e->failed)
-		return;
-	if (!ok || !yaml_emitter_emit(&e->em, &e->ev))
-		e->failed = true;
-}
-
-static void scalar(struct emit *e, const char *s, yaml_scalar_style_t style)
-{
-	if (e->failed)
-		return;
-	emit_event(e, yaml_scalar_event_initialize(
-			      &e->ev, NULL, NULL, (yaml_char_t *)s,
-			      (int)strlen(s), 1, 1, style));
-}
-
 /* Keys and enum words cannot be mis-resolved: plain. */
-static void word(struct emit *e, const char *s)
+static void word(struct ag_yemit *e, const char *s)
 {
-	scalar(e, s, YAML_PLAIN_SCALAR_STYLE);
+	ag_yemit_scalar(e, s, false);
 }
 
 /* Every free-text or structured string is double-quoted, so that APQNs,
  * function words, patterns and times never read back as numbers. */
-static void kv_str(struct emit *e, const char *key, const char *val)
+static void kv_str(struct ag_yemit *e, const char *key, const char *val)
 {
 	if (!val)
 		return;
 	word(e, key);
-	scalar(e, val, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	ag_yemit_scalar(e, val, true);
 }
 
-static void kv_word(struct emit *e, const char *key, const char *val)
+static void kv_word(struct ag_yemit *e, const char *key, const char *val)
 {
 	if (!val)
 		return;
@@ -283,7 +259,7 @@ static void kv_word(struct emit *e, const char *key, const char *val)
 	word(e, val);
 }
 
-static void kv_int(struct emit *e, const char *key, int v)
+static void kv_int(struct ag_yemit *e, const char *key, int v)
 {
 	char buf[16];
 
@@ -293,48 +269,18 @@ static void kv_int(struct emit *e, const char *key, int v)
 	kv_word(e, key, buf);
 }
 
-static void kv_tri(struct emit *e, const char *key, enum ag_tri t)
+static void kv_tri(struct ag_yemit *e, const char *key, enum ag_tri t)
 {
 	kv_word(e, key, ag_tri_name(t));
 }
 
-static void map_start(struct emit *e, yaml_mapping_style_t style)
-{
-	if (e->failed)
-		return;
-	emit_event(e, yaml_mapping_start_event_initialize(&e->ev, NULL, NULL,
-							  1, style));
-}
-
-static void map_end(struct emit *e)
-{
-	if (e->failed)
-		return;
-	emit_event(e, yaml_mapping_end_event_initialize(&e->ev));
-}
-
-static void seq_start(struct emit *e, yaml_sequence_style_t style)
-{
-	if (e->failed)
-		return;
-	emit_event(e, yaml_sequence_start_event_initialize(&e->ev, NULL, NULL,
-							   1, style));
-}
-
-static void seq_end(struct emit *e)
-{
-	if (e->failed)
-		return;
-	emit_event(e, yaml_sequence_end_event_initialize(&e->ev));
-}
-
-static void kv_idlist(struct emit *e, const char *key,
+static void kv_idlist(struct ag_yemit *e, const char *key,
 		      const struct ag_idset *set)
 {
 	int id;
 
 	word(e, key);
-	seq_start(e, YAML_FLOW_SEQUENCE_STYLE);
+	ag_yemit_seq_start(e, true);
 	for (id = ag_idset_next(set, 0); id >= 0;
 	     id = ag_idset_next(set, (unsigned)id + 1)) {
 		char buf[16];
@@ -342,10 +288,10 @@ static void kv_idlist(struct emit *e, const char *key,
 		snprintf(buf, sizeof(buf), "%d", id);
 		word(e, buf);
 	}
-	seq_end(e);
+	ag_yemit_seq_end(e);
 }
 
-static void emit_mkvps(struct emit *e, const struct ag_mkvps *m)
+static void emit_mkvps(struct ag_yemit *e, const struct ag_mkvps *m)
 {
 	static const enum ag_mk_reg cca_order[] = {
 		AG_REG_NEW, AG_REG_CUR, AG_REG_OLD,
@@ -355,7 +301,7 @@ static void emit_mkvps(struct emit *e, const struct ag_mkvps *m)
 	size_t i;
 
 	word(e, "mkvps");
-	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	ag_yemit_map_start(e, false);
 	kv_word(e, "origin", ag_mk_origin_name(m->origin));
 	for (kt = 0; kt < AG_KT_COUNT; kt++) {
 		const enum ag_mk_reg *order = kt == AG_KT_WK ? wk_order :
@@ -366,7 +312,7 @@ static void emit_mkvps(struct emit *e, const struct ag_mkvps *m)
 		if (!ag_mkvps_has_key_type(m, kt))
 			continue;
 		word(e, ag_key_type_name(kt));
-		map_start(e, YAML_FLOW_MAPPING_STYLE);
+		ag_yemit_map_start(e, true);
 		for (i = 0; i < n; i++) {
 			const struct ag_mk_register *reg =
 				&m->reg[kt][order[i]];
@@ -374,50 +320,49 @@ static void emit_mkvps(struct emit *e, const struct ag_mkvps *m)
 			if (reg->state == AG_MK_ABSENT)
 				continue;
 			word(e, ag_mk_reg_name(order[i]));
-			map_start(e, YAML_FLOW_MAPPING_STYLE);
+			ag_yemit_map_start(e, true);
 			kv_word(e, "state", ag_mk_state_name(reg->state));
 			if (reg->mkvp[0])
 				kv_str(e, "mkvp", reg->mkvp);
-			map_end(e);
+			ag_yemit_map_end(e);
 		}
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
-	map_end(e);
+	ag_yemit_map_end(e);
 }
 
-static void emit_descriptor(struct emit *e, const struct ag_descriptor *d)
+static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 {
 	size_t i;
 
-	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	ag_yemit_map_start(e, false);
 	kv_int(e, "apgate-descriptor", AG_DESCRIPTOR_VERSION);
 	kv_str(e, "host", d->host);
 	if (d->collected.at || d->collected.from || d->collected.tool) {
 		word(e, "collected");
-		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		ag_yemit_map_start(e, false);
 		kv_str(e, "at", d->collected.at);
 		kv_word(e, "from", ag_collected_from_name(d->collected.from));
 		kv_str(e, "tool", d->collected.tool);
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
 
 	word(e, "mdev");
-	map_start(e, YAML_BLOCK_MAPPING_STYLE);
+	ag_yemit_map_start(e, false);
 	kv_str(e, "uuid", d->mdev.uuid);
 	kv_str(e, "type", d->mdev.type);
 	kv_word(e, "state", ag_mdev_state_name(d->mdev.state));
 	kv_idlist(e, "adapters", &d->mdev.adapters);
 	kv_idlist(e, "domains", &d->mdev.domains);
 	kv_idlist(e, "control_domains", &d->mdev.control_domains);
-	map_end(e);
+	ag_yemit_map_end(e);
 
 	word(e, "cards");
-	seq_start(e, d->n_cards ? YAML_BLOCK_SEQUENCE_STYLE :
-		  YAML_FLOW_SEQUENCE_STYLE);
+	ag_yemit_seq_start(e, !d->n_cards);
 	for (i = 0; i < d->n_cards; i++) {
 		const struct ag_card *c = &d->cards[i];
 
-		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		ag_yemit_map_start(e, false);
 		kv_int(e, "adapter", (int)c->adapter);
 		kv_str(e, "type", c->type);
 		kv_int(e, "hwtype", c->hwtype);
@@ -434,19 +379,18 @@ static void emit_descriptor(struct emit *e, const struct ag_descriptor *d)
 		kv_tri(e, "config", c->config);
 		kv_tri(e, "online", c->online);
 		kv_tri(e, "chkstop", c->chkstop);
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
-	seq_end(e);
+	ag_yemit_seq_end(e);
 
 	word(e, "queues");
-	seq_start(e, d->n_queues ? YAML_BLOCK_SEQUENCE_STYLE :
-		  YAML_FLOW_SEQUENCE_STYLE);
+	ag_yemit_seq_start(e, !d->n_queues);
 	for (i = 0; i < d->n_queues; i++) {
 		const struct ag_queue *q = &d->queues[i];
 		char apqn[AG_APQN_LEN];
 
 		ag_apqn_format(q->adapter, q->domain, apqn);
-		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		ag_yemit_map_start(e, false);
 		kv_str(e, "apqn", apqn);
 		kv_tri(e, "config", q->config);
 		kv_tri(e, "online", q->online);
@@ -455,53 +399,33 @@ static void emit_descriptor(struct emit *e, const struct ag_descriptor *d)
 		kv_str(e, "status", q->status);
 		if (q->mkvps.present)
 			emit_mkvps(e, &q->mkvps);
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
-	seq_end(e);
+	ag_yemit_seq_end(e);
 
 	word(e, "blocks");
-	seq_start(e, d->n_blocks ? YAML_BLOCK_SEQUENCE_STYLE :
-		  YAML_FLOW_SEQUENCE_STYLE);
+	ag_yemit_seq_start(e, !d->n_blocks);
 	for (i = 0; i < d->n_blocks; i++) {
 		const struct ag_block *b = &d->blocks[i];
 
-		map_start(e, YAML_BLOCK_MAPPING_STYLE);
+		ag_yemit_map_start(e, false);
 		kv_str(e, "reason", b->reason);
 		kv_str(e, "since", b->since);
 		kv_str(e, "until", b->until);
 		kv_str(e, "by", b->by);
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
-	seq_end(e);
-	map_end(e);
+	ag_yemit_seq_end(e);
+	ag_yemit_map_end(e);
 }
 
 int ag_descriptor_emit_yaml(const struct ag_descriptor *d, FILE *out,
 			    struct ag_error *err)
 {
-	struct emit e;
+	struct ag_yemit e;
 
-	memset(&e, 0, sizeof(e));
-	if (!yaml_emitter_initialize(&e.em)) {
-		ag_error_set(err, "cannot initialise the YAML emitter");
+	if (ag_yemit_open(&e, out, err) < 0)
 		return -1;
-	}
-	yaml_emitter_set_output_file(&e.em, out);
-	yaml_emitter_set_unicode(&e.em, 1);
-	yaml_emitter_set_width(&e.em, -1);	/* never fold long lines */
-	yaml_emitter_set_indent(&e.em, 2);
-	emit_event(&e, yaml_stream_start_event_initialize(&e.ev,
-							  YAML_UTF8_ENCODING));
-	emit_event(&e, yaml_document_start_event_initialize(&e.ev, NULL, NULL,
-							    NULL, 1));
 	emit_descriptor(&e, d);
-	emit_event(&e, yaml_document_end_event_initialize(&e.ev, 1));
-	emit_event(&e, yaml_stream_end_event_initialize(&e.ev));
-	if (!e.failed && !yaml_emitter_flush(&e.em))
-		e.failed = true;
-	if (e.failed)
-		ag_error_set(err, "cannot write YAML: %s",
-			     e.em.problem ? e.em.problem : "write error");
-	yaml_emitter_delete(&e.em);
-	return e.failed ? -1 : 0;
+	return ag_yemit_close(&e, err);
 }

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "keys.h"
+#include "yamlemit.h"
 #include "trust.h"
 #include "timeutil.h"
 #include "util.h"
@@ -526,65 +527,26 @@ int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
 
 /* --- writing --- */
 
-struct kemit {
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	bool failed;
-};
-
-static void ev(struct kemit *e, int ok)
-{
-	if (e->failed)
-		return;
-	if (!ok || !yaml_emitter_emit(&e->em, &e->ev))
-		e->failed = true;
-}
-
-static void scalar(struct kemit *e, const char *s, bool quoted)
-{
-	if (e->failed)
-		return;
-	ev(e, yaml_scalar_event_initialize(&e->ev, NULL, NULL,
-					   (yaml_char_t *)s, (int)strlen(s),
-					   1, 1, quoted ?
-					   YAML_DOUBLE_QUOTED_SCALAR_STYLE :
-					   YAML_PLAIN_SCALAR_STYLE));
-}
-
-static void map_start(struct kemit *e, bool flow)
-{
-	if (!e->failed)
-		ev(e, yaml_mapping_start_event_initialize(&e->ev, NULL, NULL, 1,
-			flow ? YAML_FLOW_MAPPING_STYLE :
-			YAML_BLOCK_MAPPING_STYLE));
-}
-
-static void map_end(struct kemit *e)
-{
-	if (!e->failed)
-		ev(e, yaml_mapping_end_event_initialize(&e->ev));
-}
-
-static void kv(struct kemit *e, const char *key, const char *val,
+static void kv(struct ag_yemit *e, const char *key, const char *val,
 	       bool quoted)
 {
 	if (!val)
 		return;
-	scalar(e, key, false);
-	scalar(e, val, quoted);
+	ag_yemit_scalar(e, key, false);
+	ag_yemit_scalar(e, val, quoted);
 }
 
 static const enum ag_mk_reg cca_order[] = { AG_REG_NEW, AG_REG_CUR,
 					    AG_REG_OLD };
 static const enum ag_mk_reg wk_order[] = { AG_REG_CUR, AG_REG_NEW };
 
-static void emit_entry(struct kemit *e, const struct ag_keys_entry *en)
+static void emit_entry(struct ag_yemit *e, const struct ag_keys_entry *en)
 {
 	char buf[AG_APQN_LEN];
 	int kt;
 	size_t i;
 
-	map_start(e, false);
+	ag_yemit_map_start(e, false);
 	if (en->is_apqn) {
 		ag_apqn_format(en->adapter, en->domain, buf);
 		kv(e, "apqn", buf, true);
@@ -599,71 +561,49 @@ static void emit_entry(struct kemit *e, const struct ag_keys_entry *en)
 
 		if (!ag_mkvps_has_key_type(&en->mkvps, kt))
 			continue;
-		scalar(e, ag_key_type_name(kt), false);
-		map_start(e, true);
+		ag_yemit_scalar(e, ag_key_type_name(kt), false);
+		ag_yemit_map_start(e, true);
 		for (i = 0; i < n; i++) {
 			const struct ag_mk_register *r =
 				&en->mkvps.reg[kt][order[i]];
 
 			if (r->state == AG_MK_ABSENT)
 				continue;
-			scalar(e, ag_mk_reg_name(order[i]), false);
-			map_start(e, true);
+			ag_yemit_scalar(e, ag_mk_reg_name(order[i]), false);
+			ag_yemit_map_start(e, true);
 			kv(e, "state", ag_mk_state_name(r->state), false);
 			if (r->mkvp[0])
 				kv(e, "mkvp", r->mkvp, true);
-			map_end(e);
+			ag_yemit_map_end(e);
 		}
-		map_end(e);
+		ag_yemit_map_end(e);
 	}
-	map_end(e);
+	ag_yemit_map_end(e);
 }
 
 int ag_keys_emit_yaml(const struct ag_keys *k, FILE *out,
 		      struct ag_error *err)
 {
-	struct kemit e;
+	struct ag_yemit e;
 	char ver[8];
 	size_t i;
 
-	memset(&e, 0, sizeof(e));
-	if (!yaml_emitter_initialize(&e.em)) {
-		ag_error_set(err, "cannot initialise the YAML emitter");
+	if (ag_yemit_open(&e, out, err) < 0)
 		return -1;
-	}
-	yaml_emitter_set_output_file(&e.em, out);
-	yaml_emitter_set_unicode(&e.em, 1);
-	yaml_emitter_set_width(&e.em, -1);
-	yaml_emitter_set_indent(&e.em, 2);
-	ev(&e, yaml_stream_start_event_initialize(&e.ev, YAML_UTF8_ENCODING));
-	ev(&e, yaml_document_start_event_initialize(&e.ev, NULL, NULL, NULL,
-						    1));
-	map_start(&e, false);
+	ag_yemit_map_start(&e, false);
 	snprintf(ver, sizeof(ver), "%d", AG_KEYS_VERSION);
 	kv(&e, "apgate-keys", ver, false);
 	kv(&e, "origin", ag_mk_origin_name(k->origin), false);
 	kv(&e, "host", k->host, true);
 	kv(&e, "at", k->at, true);
 	kv(&e, "tool", k->tool, true);
-	scalar(&e, "keys", false);
-	if (!e.failed)
-		ev(&e, yaml_sequence_start_event_initialize(&e.ev, NULL, NULL,
-			1, k->n ? YAML_BLOCK_SEQUENCE_STYLE :
-			YAML_FLOW_SEQUENCE_STYLE));
+	ag_yemit_scalar(&e, "keys", false);
+	ag_yemit_seq_start(&e, k->n == 0);
 	for (i = 0; i < k->n; i++)
 		emit_entry(&e, &k->entries[i]);
-	if (!e.failed)
-		ev(&e, yaml_sequence_end_event_initialize(&e.ev));
-	map_end(&e);
-	ev(&e, yaml_document_end_event_initialize(&e.ev, 1));
-	ev(&e, yaml_stream_end_event_initialize(&e.ev));
-	if (!e.failed && !yaml_emitter_flush(&e.em))
-		e.failed = true;
-	if (e.failed)
-		ag_error_set(err, "cannot write YAML: %s",
-			     e.em.problem ? e.em.problem : "write error");
-	yaml_emitter_delete(&e.em);
-	return e.failed ? -1 : 0;
+	ag_yemit_seq_end(&e);
+	ag_yemit_map_end(&e);
+	return ag_yemit_close(&e, err);
 }
 
 json_object *ag_keys_to_json(const struct ag_keys *k)
