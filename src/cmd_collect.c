@@ -101,8 +101,12 @@ static int write_json(const char *path, json_object *o)
 	return rc;
 }
 
-static int write_descriptor(const char *path, bool json,
-			    const struct ag_descriptor *d)
+typedef int (*yaml_writer)(const void *obj, FILE *out, struct ag_error *err);
+
+/* A collected document: its JSON form when json is given, else the YAML
+ * that emit writes; either way written atomically (stdout for NULL). */
+static int write_doc(const char *path, json_object *json, yaml_writer emit,
+		     const void *obj)
 {
 	struct ag_error err;
 	char *buf = NULL;
@@ -111,10 +115,8 @@ static int write_descriptor(const char *path, bool json,
 	int rc;
 
 	if (json) {
-		json_object *o = ag_descriptor_to_json(d);
-
-		rc = write_json(path, o);
-		json_object_put(o);
+		rc = write_json(path, json);
+		json_object_put(json);
 		return rc;
 	}
 	mem = open_memstream(&buf, &len);
@@ -122,7 +124,7 @@ static int write_descriptor(const char *path, bool json,
 		ag_cli_msg("cannot allocate the output buffer");
 		return AG_EXIT_ERROR;
 	}
-	rc = ag_descriptor_emit_yaml(d, mem, &err);
+	rc = emit(obj, mem, &err);
 	if (fclose(mem) != 0 || rc < 0) {
 		ag_cli_msg("%s", rc < 0 ? err.msg : "cannot write YAML");
 		free(buf);
@@ -133,35 +135,26 @@ static int write_descriptor(const char *path, bool json,
 	return rc;
 }
 
+static int emit_descriptor(const void *d, FILE *out, struct ag_error *err)
+{
+	return ag_descriptor_emit_yaml(d, out, err);
+}
+
+static int emit_keys(const void *k, FILE *out, struct ag_error *err)
+{
+	return ag_keys_emit_yaml(k, out, err);
+}
+
+static int write_descriptor(const char *path, bool json,
+			    const struct ag_descriptor *d)
+{
+	return write_doc(path, json ? ag_descriptor_to_json(d) : NULL,
+			 emit_descriptor, d);
+}
+
 static int write_keys(const char *path, bool json, const struct ag_keys *k)
 {
-	struct ag_error err;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int rc;
-
-	if (json) {
-		json_object *o = ag_keys_to_json(k);
-
-		rc = write_json(path, o);
-		json_object_put(o);
-		return rc;
-	}
-	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		ag_cli_msg("cannot allocate the output buffer");
-		return AG_EXIT_ERROR;
-	}
-	rc = ag_keys_emit_yaml(k, mem, &err);
-	if (fclose(mem) != 0 || rc < 0) {
-		ag_cli_msg("%s", rc < 0 ? err.msg : "cannot write YAML");
-		free(buf);
-		return AG_EXIT_ERROR;
-	}
-	rc = write_out(path, buf, len);
-	free(buf);
-	return rc;
+	return write_doc(path, json ? ag_keys_to_json(k) : NULL, emit_keys, k);
 }
 
 /* "05,06" / "0001-0054": runs of three or more as ranges; "-" when

@@ -36,6 +36,12 @@ struct ag_engine {
 	json_object *params;
 };
 
+const struct ag_finding_fn ag_finding_fns[AG_FINDING_FNS] = {
+	{ "reject", AG_SEV_REJECT },
+	{ "warn", AG_SEV_WARN },
+	{ "note", AG_SEV_NOTE },
+};
+
 static struct ag_engine *engine_of(lua_State *L)
 {
 	return lua_touserdata(L, lua_upvalueindex(1));
@@ -256,14 +262,6 @@ static int l_print(lua_State *L)
 
 static void install_api(struct ag_engine *e)
 {
-	static const struct {
-		const char *name;
-		enum ag_severity sev;
-	} findings[] = {
-		{ "reject", AG_SEV_REJECT },
-		{ "warn", AG_SEV_WARN },
-		{ "note", AG_SEV_NOTE },
-	};
 	lua_State *L = ag_sandbox_state(e->sbx);
 	size_t i;
 
@@ -276,11 +274,11 @@ static void install_api(struct ag_engine *e)
 	lua_pushlightuserdata(L, e);
 	lua_pushcclosure(L, l_print, 1);
 	ag_sandbox_set_global(e->sbx, "print");
-	for (i = 0; i < AG_ARRAY_SIZE(findings); i++) {
+	for (i = 0; i < AG_FINDING_FNS; i++) {
 		lua_pushlightuserdata(L, e);
-		lua_pushinteger(L, findings[i].sev);
+		lua_pushinteger(L, ag_finding_fns[i].severity);
 		lua_pushcclosure(L, l_finding, 2);
-		ag_sandbox_set_global(e->sbx, findings[i].name);
+		ag_sandbox_set_global(e->sbx, ag_finding_fns[i].name);
 	}
 	ag_luaview_register_helpers(e->sbx);
 }

@@ -52,6 +52,15 @@ struct ag_rule_info {
 	char *reason;		/* disable() reason */
 };
 
+/* The policy API's finding functions and the severity each records;
+ * lint's scanner installs stand-ins under the same names. */
+struct ag_finding_fn {
+	const char *name;
+	enum ag_severity severity;
+};
+#define AG_FINDING_FNS 3
+extern const struct ag_finding_fn ag_finding_fns[AG_FINDING_FNS];
+
 struct ag_engine;
 
 struct ag_engine *ag_engine_new(const struct ag_limits *limits,

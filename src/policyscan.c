@@ -284,14 +284,6 @@ static int l_finding(lua_State *L)
 
 static void install_api(struct scan *s)
 {
-	static const struct {
-		const char *name;
-		enum ag_severity sev;
-	} findings[] = {
-		{ "reject", AG_SEV_REJECT },
-		{ "warn", AG_SEV_WARN },
-		{ "note", AG_SEV_NOTE },
-	};
 	lua_State *L = ag_sandbox_state(s->sbx);
 	size_t i;
 
@@ -303,11 +295,11 @@ static void install_api(struct scan *s)
 	ag_sandbox_set_global(s->sbx, "disable");
 	lua_pushcfunction(L, l_nothing);
 	ag_sandbox_set_global(s->sbx, "print");
-	for (i = 0; i < AG_ARRAY_SIZE(findings); i++) {
+	for (i = 0; i < AG_FINDING_FNS; i++) {
 		lua_pushlightuserdata(L, s);
-		lua_pushinteger(L, findings[i].sev);
+		lua_pushinteger(L, ag_finding_fns[i].severity);
 		lua_pushcclosure(L, l_finding, 2);
-		ag_sandbox_set_global(s->sbx, findings[i].name);
+		ag_sandbox_set_global(s->sbx, ag_finding_fns[i].name);
 	}
 	ag_luaview_register_helpers(s->sbx);
 }
