@@ -1,6 +1,6 @@
 /* audit.c - the decision record: a finished verdict plus who decided,
  * where and for which guest, appended to the hash-chained log
- * (auditlog.c).
+ * (auditlog_write.c).
  *
  * The record body is the JSON verdict (ag_verdict_to_json) so that a
  * record and `apgate check --format json` never drift apart; this file

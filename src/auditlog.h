@@ -18,8 +18,9 @@
  *     they are at the end of the previous file), so the verifier can tell
  *     an acknowledged crash from tampering.
  *
- * This module knows nothing about verdicts; audit.c builds decision
- * records, report.c reads them.
+ * Implemented by auditlog_record.c, auditlog_read.c, auditlog_write.c and
+ * auditlog_verify.c (see auditlog_int.h).  They know nothing about
+ * verdicts; audit.c builds decision records, report.c reads them.
  */
 #ifndef APGATE_AUDITLOG_H
 #define APGATE_AUDITLOG_H
