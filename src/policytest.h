@@ -9,6 +9,9 @@
  *
  * Every case gets a fresh engine (cases cannot leak state into each
  * other); each policy set's files are read, trust-checked and hashed once.
+ *
+ * The work is split over policytest.c (loading and running) and the pt*.c
+ * modules it shares ptint.h with.
  */
 #ifndef APGATE_POLICYTEST_H
 #define APGATE_POLICYTEST_H
