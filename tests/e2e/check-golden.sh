@@ -12,11 +12,15 @@
 # policies), no configuration file and a fixed --now, so verdicts do not
 # depend on the machine or the date.
 #
+# Every SHA-256 digest (of policy files, the policy set and descriptors)
+# is masked as <sha256> on both sides, so editing a policy does not fail
+# every case on digest noise; the one case "digests" checks the digests
+# themselves against sha256sum(1).
+#
 # Regenerate the expected files after an intended change of rules, messages
 # or output format, then review the diff before committing:
 #   UPDATE_GOLDEN=1 APGATE=$PWD/src/apgate SRCDIR=$PWD sh tests/e2e/check-golden.sh
-# Policy digests are part of the output: any edit of policies/*.lua needs
-# this too.
+# UPDATE_GOLDEN is refused when CI is set: CI compares, it never records.
 #
 # Environment: APGATE (the built binary), SRCDIR (the source root).
 
@@ -31,12 +35,26 @@ if ! command -v jq >/dev/null 2>&1; then
 	exit 77
 fi
 
+if [ "${UPDATE_GOLDEN:-}" = 1 ] && [ -n "${CI:-}" ]; then
+	echo "check-golden.sh: UPDATE_GOLDEN=1 is refused when CI is set" >&2
+	exit 99
+fi
+if ! command -v sha256sum >/dev/null 2>&1; then
+	echo "check-golden.sh: sha256sum is missing (coreutils)" >&2
+	exit 99
+fi
+
 cd "$SRCDIR" || exit 99
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
 passed=0
 failed=0
+
+# Digests vary with every policy edit; the case "digests" checks them.
+mask() {
+	sed -E 's/[0-9a-f]{64}/<sha256>/g'
+}
 
 # run CASE FORMAT-ARGS...: the verdict on stdout of the run, its exit
 # status in $tmp/status.
@@ -62,11 +80,12 @@ for dir in tests/data/golden/*/; do
 	run "$case" --format json >"$tmp/raw.json"
 	status=$(cat "$tmp/status")
 	if ! jq -S 'del(.decision_id, .timestamp, .duration_us)' \
-		"$tmp/raw.json" >"$tmp/got.json" 2>"$tmp/jq.err"; then
+		"$tmp/raw.json" >"$tmp/unmasked.json" 2>"$tmp/jq.err"; then
 		problems="$problems json-unparsable"
-		cp "$tmp/raw.json" "$tmp/got.json"
+		cp "$tmp/raw.json" "$tmp/unmasked.json"
 	fi
-	run "$case" --format text --explain >"$tmp/got.txt"
+	mask <"$tmp/unmasked.json" >"$tmp/got.json"
+	run "$case" --format text --explain | mask >"$tmp/got.txt"
 	text_status=$(cat "$tmp/status")
 	if [ "$text_status" != "$status" ]; then
 		problems="$problems text-status($text_status)"
@@ -102,6 +121,45 @@ for dir in tests/data/golden/*/; do
 		passed=$((passed + 1))
 	fi
 done
+
+# digests: the masked digests.  Policy digests against sha256sum(1) of
+# the files; the policy set digest is SHA-256 over their "DIGEST  PATH"
+# lines in load order (apgate(1), VERDICT FORMAT); a descriptor's digest
+# is over its canonical JSON form, pinned here for accept-cca (its
+# descriptors change only with the descriptor format).
+dir=tests/data/golden/accept-cca
+problems=
+run accept-cca --format json >"$tmp/raw.json"
+run accept-cca --format text --explain >"$tmp/raw.txt"
+sha256sum policies/*.lua >"$tmp/sums"
+want_set=$(sha256sum <"$tmp/sums" | cut -d' ' -f1)
+jq -r '.policies[] | "\(.sha256)  \(.path)"' "$tmp/raw.json" >"$tmp/got-sums" ||
+	problems="$problems json-unparsable"
+cmp -s "$tmp/sums" "$tmp/got-sums" || problems="$problems policies"
+got_set=$(jq -r .policy_set_sha256 "$tmp/raw.json")
+[ "$got_set" = "$want_set" ] || problems="$problems policy_set_sha256($got_set)"
+for pair in source:8a20471bacb874cf4eaa7cfa08f6e32fda1bf2972c386b18fadd371f68ba4bdc \
+	    target:28ce29dd1e51660c962608536510121f664c6fbcc68acfbe17da5799448741c0; do
+	side=${pair%%:*}
+	want=${pair#*:}
+	got=$(jq -r ".$side.sha256" "$tmp/raw.json")
+	[ "$got" = "$want" ] || problems="$problems $side($got)"
+	grep -qF "sha256 $want, from $dir/$side.yaml" "$tmp/raw.txt" ||
+		problems="$problems text-$side"
+done
+grep -qF "policies (set sha256 $want_set):" "$tmp/raw.txt" ||
+	problems="$problems text-set"
+while read -r sum path; do
+	grep -qxF "  $sum  $path" "$tmp/raw.txt" || problems="$problems text-$path"
+done <"$tmp/sums"
+if [ -n "$problems" ]; then
+	echo "FAIL: digests:$problems"
+	diff -u "$tmp/sums" "$tmp/got-sums" | sed 's/^/    /'
+	failed=$((failed + 1))
+else
+	echo "ok: digests"
+	passed=$((passed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
