@@ -909,6 +909,21 @@ START_TEST(test_mkvp_ep11_prefix)
 	evaluate();
 	expect_count("mkvp.match", 1);
 	expect("mkvp.match", R, "03.0041", "current WK master key differs on target");
+
+	/* The prefix is exactly 16 bytes: byte 16 (hex digits 31-32) counts... */
+	teardown();
+	setup_ep11();
+	doc_set(&T, "\"03.0041\"", "fdbcb933b7736", "fdbcb943b7736");
+	evaluate();
+	expect_count("mkvp.match", 1);
+	expect("mkvp.match", R, "03.0041", "current WK master key differs on target");
+
+	/* ...byte 17 (hex digits 33-34) does not. */
+	teardown();
+	setup_ep11();
+	doc_set(&T, "\"03.0041\"", "fdbcb933b7736", "fdbcb933c7736");
+	evaluate();
+	expect_count("mkvp.match", 0);
 }
 END_TEST
 
