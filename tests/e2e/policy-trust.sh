@@ -98,6 +98,21 @@ expect_contains "configuration refusal" "$TMP/err.txt" "$TMP/apgate.yaml: refusi
 "$APGATE" check --no-audit --config "$TMP/apgate.yaml" --insecure-policies -s "$S" -t "$T" > /dev/null 2>&1
 expect_status "configuration with --insecure-policies: accepted" 0 $?
 
+# Nobody can vouch for the writer of a pipe: a configuration from
+# standard input is refused as root, unless --insecure-policies.
+good
+printf 'policy_dirs: [%s]\nsite_policy_dir: null\naudit: {log: null}\n' "$TMP/p" |
+	"$APGATE" check --no-audit --config - -s "$S" -t "$T" > "$TMP/out.txt" 2> "$TMP/err.txt"
+expect_status "configuration from stdin as root: error" 2 $?
+expect_contains "stdin refusal on stderr" "$TMP/err.txt" \
+	"apgate: refusing to read a configuration file from standard input as root"
+expect_contains "stdin refusal in the verdict" "$TMP/out.txt" \
+	"ERROR config: refusing to read a configuration file from standard input as root"
+printf 'policy_dirs: [%s]\nsite_policy_dir: null\naudit: {log: null}\n' "$TMP/p" |
+	"$APGATE" check --no-audit --config - --insecure-policies -s "$S" -t "$T" > "$TMP/out.txt" 2>&1
+expect_status "configuration from stdin with --insecure-policies: accepted" 0 $?
+expect_contains "stdin configuration used" "$TMP/out.txt" "verdict: accept"
+
 # The policy tools read the same way.
 good
 chown nobody "$TMP/p/40-mkvp.lua"
