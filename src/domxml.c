@@ -1,189 +1,361 @@
-/* domxml.c - reading domain XML and writing apgate's metadata element with
- * libxml2. */
+/* domxml.c - reading domain XML with expat (one streaming pass, nothing
+ * kept but the few facts apgate needs) and writing apgate's metadata
+ * element as escaped text. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
+#include <expat.h>
 
 #include "domxml.h"
 #include "util.h"
+#include "xmlout.h"
 
-/* libxml2 reports through a global handler; keep the first error of the
- * current parse instead of letting it print to stderr. */
-struct xml_errors {
-	char msg[512];
-	int line;
+/* Expat reports a namespaced name as "URI<NS_SEP>local".  A local name
+ * never holds a newline, so the last separator splits unambiguously even
+ * when a hostile URI holds one. */
+#define NS_SEP '\n'
+
+/* Belt and braces: a DOCTYPE is refused before any entity is declared,
+ * but should that ever change, expat's own amplification guard stays
+ * tight (libvirt's XML expands nothing). */
+#define MAX_AMPLIFICATION 4.0f
+#define AMPLIFICATION_THRESHOLD (1024ull * 1024)
+
+struct text {
+	char *s;
+	size_t len, cap;
 };
 
-static void collect_error(void *ctx, xmlErrorPtr e)
-{
-	struct xml_errors *x = ctx;
-	size_t n;
+/* Where the parse is: the elements apgate reads are identified by their
+ * depth (root = 1) and by being the first of their name under their
+ * parent, which is what a tree walk taking the first match would see. */
+struct px {
+	XML_Parser p;
+	bool doctype;			/* a DOCTYPE or entity declaration */
+	unsigned depth;
+	bool root_domain;		/* root is a no-namespace <domain> */
+	char *root_name;		/* local name of the root, for messages */
+	/* first <name> under the root */
+	bool name_seen, in_name;
+	struct text name;
+	/* first <devices> under the root, its vfio-ap hostdevs */
+	bool devices_seen, in_devices;
+	bool hostdev, in_hostdev;	/* first vfio-ap hostdev */
+	unsigned long hostdev_line, second_line;
+	bool source_seen, in_source, address_seen;
+	char *uuid;			/* of the first source's first address */
+	/* first <metadata> under the root, apgate's <descriptor> in it */
+	bool metadata_seen, in_metadata;
+	bool descriptor, in_descriptor;
+	unsigned descriptor_depth;
+	unsigned long descriptor_line;
+	struct text meta;
+	char *meta_err;			/* first problem in <metadata> */
+};
 
-	if (x->msg[0] || !e || !e->message)
-		return;
-	snprintf(x->msg, sizeof(x->msg), "%s", e->message);
-	n = strlen(x->msg);
-	while (n > 0 && (x->msg[n - 1] == '\n' || x->msg[n - 1] == ' '))
-		x->msg[--n] = '\0';
-	x->line = e->line;
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	t->s = xgrow(t->s, &t->cap, t->len + n + 1, 1);
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
 }
 
-static bool is_element(const xmlNode *n, const char *name)
+/* The local name when el is in namespace uri (NULL: in no namespace),
+ * else NULL. */
+static const char *local_in(const char *el, const char *uri)
 {
-	return n->type == XML_ELEMENT_NODE && n->ns == NULL &&
-	       xmlStrcmp(n->name, BAD_CAST name) == 0;
+	const char *sep = strrchr(el, NS_SEP);
+
+	if (!uri)
+		return sep ? NULL : el;
+	if (!sep || (size_t)(sep - el) != strlen(uri) ||
+	    strncmp(el, uri, (size_t)(sep - el)) != 0)
+		return NULL;
+	return sep + 1;
 }
 
-static bool attr_is(xmlNode *n, const char *attr, const char *value)
+static bool is(const char *el, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST attr);
-	bool eq = v && xmlStrcmp(v, BAD_CAST value) == 0;
-
-	xmlFree(v);
-	return eq;
+	return strcmp(el, name) == 0;	/* no namespace: no separator */
 }
 
-static xmlNode *child(xmlNode *parent, const char *name)
+/* A no-namespace attribute (prefixed ones carry the separator). */
+static const char *attr(const char **atts, const char *name)
 {
-	xmlNode *c;
-
-	for (c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_element(c, name))
-			return c;
+	for (; atts[0]; atts += 2)
+		if (strcmp(atts[0], name) == 0)
+			return atts[1];
 	return NULL;
 }
 
-static int find_hostdev(const char *name, xmlNode *devices,
-			struct ag_domxml *out, struct ag_error *err)
+static bool attr_is(const char **atts, const char *name, const char *value)
 {
-	xmlNode *h, *found = NULL;
-	xmlChar *uuid;
+	const char *v = attr(atts, name);
+
+	return v && strcmp(v, value) == 0;
+}
+
+static void start_hostdev(struct px *x, const char **atts, unsigned long line)
+{
+	if (!attr_is(atts, "mode", "subsystem") || !attr_is(atts, "type", "mdev") ||
+	    !attr_is(atts, "model", "vfio-ap"))
+		return;
+	if (x->hostdev) {
+		if (!x->second_line)
+			x->second_line = line;
+		return;
+	}
+	x->hostdev = x->in_hostdev = true;
+	x->hostdev_line = line;
+}
+
+static void start_metadata_child(struct px *x, const char *el,
+				 const char *name, unsigned long line)
+{
+	const char *local = local_in(el, AG_XMLNS_URI);
+
+	if (!local || x->meta_err)
+		return;		/* other applications' metadata */
+	if (strcmp(local, "descriptor") != 0)
+		x->meta_err = xasprintf("%s:%lu: unexpected <%s> in apgate's "
+					"metadata namespace; expected "
+					"<descriptor>", name, line, local);
+	else if (x->descriptor)
+		x->meta_err = xasprintf("%s:%lu: a second apgate descriptor in "
+					"<metadata> (first at line %lu)", name,
+					line, x->descriptor_line);
+	else {
+		x->descriptor = x->in_descriptor = true;
+		x->descriptor_depth = x->depth;
+		x->descriptor_line = line;
+		text_add(&x->meta, "", 0);
+	}
+}
+
+struct px_user {
+	struct px *x;
+	const char *name;
+};
+
+static void XMLCALL on_start(void *ud, const char *el, const char **atts)
+{
+	struct px_user *u = ud;
+	struct px *x = u->x;
+	unsigned long line = XML_GetCurrentLineNumber(x->p);
+	const char *sep;
+
+	x->depth++;
+	if (x->depth == 1) {
+		sep = strrchr(el, NS_SEP);
+		x->root_name = xstrdup(sep ? sep + 1 : el);
+		x->root_domain = is(el, "domain");
+		return;
+	}
+	if (!x->root_domain)
+		return;
+	switch (x->depth) {
+	case 2:
+		if (is(el, "name") && !x->name_seen) {
+			x->name_seen = x->in_name = true;
+			text_add(&x->name, "", 0);
+		} else if (is(el, "devices") && !x->devices_seen) {
+			x->devices_seen = x->in_devices = true;
+		} else if (is(el, "metadata") && !x->metadata_seen) {
+			x->metadata_seen = x->in_metadata = true;
+		}
+		break;
+	case 3:
+		if (x->in_devices && is(el, "hostdev"))
+			start_hostdev(x, atts, line);
+		else if (x->in_metadata)
+			start_metadata_child(x, el, u->name, line);
+		break;
+	case 4:
+		if (x->in_hostdev && is(el, "source") && !x->source_seen)
+			x->source_seen = x->in_source = true;
+		break;
+	case 5:
+		if (x->in_source && is(el, "address") && !x->address_seen) {
+			const char *v = attr(atts, "uuid");
+
+			x->address_seen = true;
+			x->uuid = v ? xstrdup(v) : NULL;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void XMLCALL on_end(void *ud, const char *el)
+{
+	struct px *x = ((struct px_user *)ud)->x;
+
+	switch (x->depth) {
+	case 2:
+		x->in_name = x->in_devices = x->in_metadata = false;
+		break;
+	case 3:
+		x->in_hostdev = false;
+		break;
+	case 4:
+		x->in_source = false;
+		break;
+	default:
+		break;
+	}
+	if (x->in_descriptor && x->depth == x->descriptor_depth)
+		x->in_descriptor = false;
+	x->depth--;
+}
+
+static void XMLCALL on_text(void *ud, const char *s, int len)
+{
+	struct px *x = ((struct px_user *)ud)->x;
+
+	if (x->in_name)
+		text_add(&x->name, s, (size_t)len);
+	else if (x->in_descriptor)
+		text_add(&x->meta, s, (size_t)len);
+}
+
+/* libvirt never writes a DOCTYPE; entity declarations are the tool of
+ * billion-laughs and external-entity attacks.  Stop at the first sign. */
+static void XMLCALL on_doctype(void *ud, const char *n, const char *sys,
+			       const char *pub, int has_internal)
+{
+	struct px *x = ((struct px_user *)ud)->x;
+
+	x->doctype = true;
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+static void XMLCALL on_entity(void *ud, const char *n, int pe, const char *v,
+			      int vlen, const char *base, const char *sys,
+			      const char *pub, const char *notation)
+{
+	struct px *x = ((struct px_user *)ud)->x;
+
+	x->doctype = true;
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+/* The facts, checked in the order a reader of the whole tree would. */
+static int conclude(const char *name, struct px *x, struct ag_domxml *out,
+		    struct ag_error *err)
+{
 	size_t i;
 
-	for (h = devices ? devices->children : NULL; h; h = h->next) {
-		if (!is_element(h, "hostdev") || !attr_is(h, "mode", "subsystem") ||
-		    !attr_is(h, "type", "mdev") || !attr_is(h, "model", "vfio-ap"))
-			continue;
-		/* libvirt allows one; two would make "the" device ambiguous. */
-		if (found) {
-			ag_error_set(err, "%s:%d: a second vfio-ap hostdev (first at "
-				     "line %d); libvirt supports only one", name,
-				     h->line, found->line);
-			return -1;
-		}
-		found = h;
-	}
-	if (!found)
-		return 0;
-	uuid = xmlGetNoNsProp(child(child(found, "source"), "address"),
-			      BAD_CAST "uuid");
-	if (!uuid || !ag_uuid_valid((const char *)uuid, true)) {
-		ag_error_set(err, "%s:%d: the vfio-ap hostdev has %s; expected "
-			     "<source><address uuid='UUID'/></source>", name,
-			     found->line, uuid ? "an invalid mdev UUID" :
-			     "no mdev UUID");
-		xmlFree(uuid);
+	if (!x->root_domain) {
+		ag_error_set(err, "%s: not a libvirt domain definition (root "
+			     "element <%s>, expected <domain>)", name,
+			     x->root_name ? x->root_name : "none");
 		return -1;
 	}
-	for (i = 0; i < AG_UUID_LEN - 1; i++)
-		out->uuid[i] = (char)(uuid[i] >= 'A' && uuid[i] <= 'F' ?
-				      uuid[i] + 32 : uuid[i]);
-	out->uuid[AG_UUID_LEN - 1] = '\0';
-	xmlFree(uuid);
-	out->has_vfio_ap = true;
+	if (x->name.s && *x->name.s) {
+		out->name = x->name.s;
+		x->name.s = NULL;
+	}
+	if (x->second_line) {
+		/* libvirt allows one; two would make "the" device ambiguous. */
+		ag_error_set(err, "%s:%lu: a second vfio-ap hostdev (first at "
+			     "line %lu); libvirt supports only one", name,
+			     x->second_line, x->hostdev_line);
+		return -1;
+	}
+	if (x->hostdev) {
+		if (!x->uuid || !ag_uuid_valid(x->uuid, true)) {
+			ag_error_set(err, "%s:%lu: the vfio-ap hostdev has %s; "
+				     "expected <source><address uuid='UUID'/>"
+				     "</source>", name, x->hostdev_line,
+				     x->uuid ? "an invalid mdev UUID" :
+				     "no mdev UUID");
+			return -1;
+		}
+		for (i = 0; i < AG_UUID_LEN - 1; i++)
+			out->uuid[i] = (char)(x->uuid[i] >= 'A' &&
+					      x->uuid[i] <= 'F' ?
+					      x->uuid[i] + 32 : x->uuid[i]);
+		out->uuid[AG_UUID_LEN - 1] = '\0';
+		out->has_vfio_ap = true;
+	}
+	if (x->meta_err) {
+		ag_error_set(err, "%s", x->meta_err);
+		return -1;
+	}
+	if (x->descriptor) {
+		out->metadata = x->meta.s;
+		x->meta.s = NULL;
+	}
 	return 0;
 }
 
-static int find_metadata(const char *name, xmlNode *metadata,
-			 struct ag_domxml *out, struct ag_error *err)
+static XML_Parser new_parser(struct px_user *u)
 {
-	xmlNode *m, *found = NULL;
-	xmlChar *text;
+	XML_Parser p = XML_ParserCreateNS(NULL, NS_SEP);
 
-	for (m = metadata ? metadata->children : NULL; m; m = m->next) {
-		if (m->type != XML_ELEMENT_NODE || !m->ns || !m->ns->href ||
-		    xmlStrcmp(m->ns->href, BAD_CAST AG_XMLNS_URI) != 0)
-			continue;	/* other applications' metadata */
-		if (xmlStrcmp(m->name, BAD_CAST "descriptor") != 0) {
-			ag_error_set(err, "%s:%d: unexpected <%s> in apgate's "
-				     "metadata namespace; expected <descriptor>",
-				     name, m->line, (const char *)m->name);
-			return -1;
-		}
-		if (found) {
-			ag_error_set(err, "%s:%d: a second apgate descriptor in "
-				     "<metadata> (first at line %d)", name,
-				     m->line, found->line);
-			return -1;
-		}
-		found = m;
-	}
-	if (!found)
-		return 0;
-	text = xmlNodeGetContent(found);
-	out->metadata = xstrdup(text ? (const char *)text : "");
-	xmlFree(text);
-	return 0;
+	if (!p)
+		return NULL;
+	XML_SetUserData(p, u);
+	XML_SetElementHandler(p, on_start, on_end);
+	XML_SetCharacterDataHandler(p, on_text);
+	XML_SetStartDoctypeDeclHandler(p, on_doctype);
+	XML_SetEntityDeclHandler(p, on_entity);
+	/* No external entity handler: expat then never loads one. */
+#ifdef XML_DTD
+	XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 4)
+	XML_SetBillionLaughsAttackProtectionMaximumAmplification(p, MAX_AMPLIFICATION);
+	XML_SetBillionLaughsAttackProtectionActivationThreshold(p, AMPLIFICATION_THRESHOLD);
+#endif
+#endif
+	return p;
 }
 
 int ag_domxml_parse(const char *name, const char *buf, size_t len,
 		    struct ag_domxml *out, struct ag_error *err)
 {
-	struct xml_errors xe = { "", 0 };
-	xmlNode *root;
-	xmlChar *dname;
-	xmlDoc *doc;
+	struct px x;
+	struct px_user u = { &x, name };
+	enum XML_Status st;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
 	if (len > AG_DOMXML_MAX_BYTES) {
 		ag_error_set(err, "%s: larger than the limit of %u bytes", name,
 			     AG_DOMXML_MAX_BYTES);
 		return -1;
 	}
-	xmlSetStructuredErrorFunc(&xe, collect_error);
-	/* No NOENT (entity substitution), no DTDLOAD, no network: external
-	 * entities and DTDs are never fetched. */
-	doc = xmlReadMemory(buf, (int)len, name, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOWARNING);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!doc) {
-		ag_error_set(err, "%s:%d: not well-formed XML: %s", name,
-			     xe.line, xe.msg[0] ? xe.msg : "parse error");
+	x.p = new_parser(&u);
+	if (!x.p) {
+		ag_error_set(err, "%s: cannot allocate an XML parser", name);
 		return -1;
 	}
-	if (doc->intSubset || doc->extSubset) {
-		/* libvirt never writes one; entity declarations are the tool
-		 * of billion-laughs and external-entity attacks. */
+	st = XML_Parse(x.p, buf, (int)len, XML_TRUE);
+	if (x.doctype) {
 		ag_error_set(err, "%s: a DOCTYPE or entity declaration is not "
 			     "allowed in domain XML", name);
-		goto out;
+	} else if (st != XML_STATUS_OK) {
+		ag_error_set(err, "%s:%lu: not well-formed XML: %s", name,
+			     XML_GetCurrentLineNumber(x.p),
+			     XML_ErrorString(XML_GetErrorCode(x.p)));
+	} else {
+		rc = conclude(name, &x, out, err);
 	}
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_element(root, "domain")) {
-		ag_error_set(err, "%s: not a libvirt domain definition (root "
-			     "element <%s>, expected <domain>)", name,
-			     root ? (const char *)root->name : "none");
-		goto out;
-	}
-	dname = xmlNodeGetContent(child(root, "name"));
-	if (dname && *dname)
-		out->name = xstrdup((const char *)dname);
-	xmlFree(dname);
-	if (find_hostdev(name, child(root, "devices"), out, err) < 0 ||
-	    find_metadata(name, child(root, "metadata"), out, err) < 0)
-		goto out;
-	rc = 0;
-out:
 	if (rc < 0)
 		ag_domxml_free(out);
-	xmlFreeDoc(doc);
+	XML_ParserFree(x.p);
+	free(x.root_name);
+	free(x.name.s);
+	free(x.uuid);
+	free(x.meta.s);
+	free(x.meta_err);
 	return rc;
 }
 
@@ -209,40 +381,39 @@ int ag_domxml_descriptor(const struct ag_domxml *dx, const char *name,
 char *ag_domxml_metadata_element(const struct ag_descriptor *d,
 				 struct ag_error *err)
 {
-	xmlBuffer *xbuf;
-	xmlNode *node;
-	xmlDoc *doc;
-	char *yaml = NULL, *res;
-	size_t ylen = 0;
+	char *yaml = NULL, *res = NULL;
+	size_t ylen = 0, rlen = 0;
 	FILE *f;
+	int rc;
 
 	f = open_memstream(&yaml, &ylen);
 	if (!f) {
 		ag_error_set(err, "cannot allocate the descriptor text");
 		return NULL;
 	}
-	if (ag_descriptor_emit_yaml(d, f, err) < 0) {
-		fclose(f);
+	rc = ag_descriptor_emit_yaml(d, f, err);
+	fclose(f);
+	if (rc < 0) {
 		free(yaml);
 		return NULL;
 	}
-	fclose(f);
-
+	f = open_memstream(&res, &rlen);
+	if (!f) {
+		free(yaml);
+		ag_error_set(err, "cannot allocate the metadata element");
+		return NULL;
+	}
 	/* No prefix of its own: virsh --set puts it into --uri with --key as
-	 * prefix and refuses an element that declares that prefix itself. */
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	node = xmlNewDocNode(doc, NULL, BAD_CAST "descriptor", NULL);
-	xmlDocSetRootElement(doc, node);
-	xmlSetNs(node, xmlNewNs(node, BAD_CAST AG_XMLNS_URI, NULL));
-	xmlNewProp(node, BAD_CAST "format", BAD_CAST "yaml");
-	/* A leading newline keeps the YAML readable in `virsh dumpxml`. */
-	xmlNodeAddContent(node, BAD_CAST "\n");
-	xmlNodeAddContent(node, BAD_CAST yaml);
+	 * prefix and refuses an element that declares that prefix itself.  A
+	 * leading newline keeps the YAML readable in `virsh dumpxml`. */
+	fputs("<descriptor xmlns=\"" AG_XMLNS_URI "\" format=\"yaml\">\n", f);
+	rc = ag_xml_put_text(f, yaml, "the descriptor", err);
+	fputs("</descriptor>", f);
+	fclose(f);
 	free(yaml);
-	xbuf = xmlBufferCreate();
-	xmlNodeDump(xbuf, doc, node, 0, 0);
-	res = xstrdup((const char *)xmlBufferContent(xbuf));
-	xmlBufferFree(xbuf);
-	xmlFreeDoc(doc);
+	if (rc < 0) {
+		free(res);
+		return NULL;
+	}
 	return res;
 }

@@ -2,8 +2,9 @@
  * hostdev and the source descriptor carried in the domain <metadata>.
  *
  * The XML comes from libvirt (hook stdin) or an administrator (files), may
- * hold secrets and is untrusted: it is parsed with libxml2 without network
- * access or entity substitution, documents with a DTD are refused, and
+ * hold secrets and is untrusted: it is parsed with expat in one streaming
+ * pass that never loads anything external, documents with a DOCTYPE (the
+ * vehicle of entity declarations) are refused as soon as it appears, and
  * nothing of it is ever logged whole.
  */
 #ifndef APGATE_DOMXML_H

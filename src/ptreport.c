@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "ptint.h"
 #include "util.h"
+#include "xmlout.h"
 
 void pt_add_problem(struct report_case *rc, const char *fmt, ...)
 {
@@ -222,103 +221,135 @@ static int report_json(struct run *r)
 }
 
 /* XML 1.0 cannot carry most control characters, whatever the escaping. */
-static xmlChar *xml_text(const char *s)
+static char *xml_text(const char *s)
 {
 	char *c = xstrdup(s), *p;
 
 	for (p = c; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
 			*p = '?';
-	return (xmlChar *)c;
+	return c;
 }
 
-static void xml_prop(xmlNodePtr n, const char *name, const char *val)
+/* ' NAME="VALUE"', the value escaped for an attribute. */
+static int xml_attr(FILE *f, const char *name, const char *val,
+		    struct ag_error *err)
 {
-	xmlChar *t = xml_text(val);
-
-	xmlNewProp(n, BAD_CAST name, t);
-	free(t);
-}
-
-static int report_junit(struct run *r)
-{
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "testsuites"), suite = NULL;
-	const char *cur = NULL;
-	char num[32];
-	size_t i, k, j, tests = 0, fails = 0;
+	char *t = xml_text(val);
 	int rc;
 
-	xmlDocSetRootElement(doc, root);
-	xml_prop(root, "name", "apgate test");
-	snprintf(num, sizeof(num), "%u", r->sum->passed + r->sum->failed);
-	xml_prop(root, "tests", num);
-	snprintf(num, sizeof(num), "%u", r->sum->failed);
-	xml_prop(root, "failures", num);
-	for (i = 0; i <= r->n_cases; i++) {
-		const struct report_case *c = i < r->n_cases ? &r->cases[i] : NULL;
-		xmlNodePtr tc;
+	fprintf(f, " %s=\"", name);
+	rc = ag_xml_put_attr(f, t, name, err);
+	fputc('"', f);
+	free(t);
+	return rc;
+}
 
-		if (suite && (!c || strcmp(c->file, cur) != 0)) {
-			snprintf(num, sizeof(num), "%zu", tests);
-			xml_prop(suite, "tests", num);
-			snprintf(num, sizeof(num), "%zu", fails);
-			xml_prop(suite, "failures", num);
-			suite = NULL;
-		}
-		if (!c)
-			break;
-		if (!suite) {
-			suite = xmlNewChild(root, NULL, BAD_CAST "testsuite", NULL);
-			xml_prop(suite, "name", c->file);
-			cur = c->file;
-			tests = fails = 0;
-		}
-		tests++;
-		tc = xmlNewChild(suite, NULL, BAD_CAST "testcase", NULL);
-		xml_prop(tc, "classname", c->file);
-		xml_prop(tc, "name", c->name);
-		snprintf(num, sizeof(num), "%.6f", c->secs);
-		xml_prop(tc, "time", num);
-		if (!c->pass) {
-			char *body = xstrdup(""), *t;
-			xmlNodePtr f;
-			xmlChar *x;
+static char *failure_body(const struct report_case *c)
+{
+	char *body = xstrdup(""), *t;
+	size_t k, j;
 
-			fails++;
-			for (k = 0; k < c->n_problems; k++) {
-				t = xasprintf("%s%s\n", body, c->problems[k]);
-				free(body);
-				body = t;
-			}
-			if (c->findings) {
-				t = xasprintf("%sactual verdict %s, findings:\n",
-					      body, c->verdict);
-				free(body);
-				body = t;
-				for (j = 0; j < json_object_array_length(c->findings); j++) {
-					json_object *fo = json_object_array_get_idx(
-						c->findings, j);
+	for (k = 0; k < c->n_problems; k++) {
+		t = xasprintf("%s%s\n", body, c->problems[k]);
+		free(body);
+		body = t;
+	}
+	if (c->findings) {
+		t = xasprintf("%sactual verdict %s, findings:\n", body, c->verdict);
+		free(body);
+		body = t;
+		for (j = 0; j < json_object_array_length(c->findings); j++) {
+			json_object *fo = json_object_array_get_idx(c->findings, j);
 
-					t = xasprintf("%s  %s\n", body,
-						      json_object_to_json_string_ext(
-							fo, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE));
-					free(body);
-					body = t;
-				}
-			}
-			x = xml_text(body);
-			f = xmlNewTextChild(tc, NULL, BAD_CAST "failure", x);
-			free(x);
-			xml_prop(f, "message", c->n_problems ? c->problems[0] :
-				 "failed");
+			t = xasprintf("%s  %s\n", body,
+				      json_object_to_json_string_ext(fo,
+					JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 			free(body);
+			body = t;
 		}
 	}
-	rc = xmlDocFormatDump(r->out, doc, 1);
-	xmlFreeDoc(doc);
-	return rc < 0 ? -1 : 0;
+	return body;
+}
+
+/* One <testsuite> per test file, its cases in the order they ran; the
+ * layout is the one libxml2's indenting writer produced. */
+static int junit_suite(FILE *f, const struct report_case *c, size_t n,
+		       struct ag_error *err)
+{
+	char num[32];
+	size_t i, fails = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		fails += !c[i].pass;
+	fputs("  <testsuite", f);
+	rc |= xml_attr(f, "name", c[0].file, err);
+	snprintf(num, sizeof(num), "%zu", n);
+	rc |= xml_attr(f, "tests", num, err);
+	snprintf(num, sizeof(num), "%zu", fails);
+	rc |= xml_attr(f, "failures", num, err);
+	fputs(">\n", f);
+	for (i = 0; i < n && rc == 0; i++) {
+		fputs("    <testcase", f);
+		rc |= xml_attr(f, "classname", c[i].file, err);
+		rc |= xml_attr(f, "name", c[i].name, err);
+		snprintf(num, sizeof(num), "%.6f", c[i].secs);
+		rc |= xml_attr(f, "time", num, err);
+		if (c[i].pass) {
+			fputs("/>\n", f);
+			continue;
+		}
+		char *body = failure_body(&c[i]), *t = xml_text(body);
+
+		fputs(">\n      <failure", f);
+		rc |= xml_attr(f, "message", c[i].n_problems ?
+			       c[i].problems[0] : "failed", err);
+		fputc('>', f);
+		rc |= ag_xml_put_text(f, t, "failure", err);
+		fputs("</failure>\n    </testcase>\n", f);
+		free(t);
+		free(body);
+	}
+	fputs("  </testsuite>\n", f);
+	return rc;
+}
+
+/* Test names and messages come from UTF-8-checked YAML, so escaping fails
+ * only on a bug; the caller then reports an unwritable report. */
+static int report_junit(struct run *r)
+{
+	struct ag_error err = { 0 };
+	char num[32], *doc = NULL;
+	size_t i, k, len = 0;
+	int rc = 0;
+	FILE *f;
+
+	f = open_memstream(&doc, &len);
+	if (!f)
+		return -1;
+	fputs("<?xml version=\"1.0\"?>\n<testsuites", f);
+	rc |= xml_attr(f, "name", "apgate test", &err);
+	snprintf(num, sizeof(num), "%u", r->sum->passed + r->sum->failed);
+	rc |= xml_attr(f, "tests", num, &err);
+	snprintf(num, sizeof(num), "%u", r->sum->failed);
+	rc |= xml_attr(f, "failures", num, &err);
+	fputs(r->n_cases ? ">\n" : "/>\n", f);
+	for (i = 0; i < r->n_cases && rc == 0; i = k) {
+		for (k = i + 1; k < r->n_cases &&
+		     strcmp(r->cases[k].file, r->cases[i].file) == 0; k++)
+			;
+		rc |= junit_suite(f, &r->cases[i], k - i, &err);
+	}
+	if (r->n_cases)
+		fputs("</testsuites>\n", f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && fwrite(doc, 1, len, r->out) != len)
+		rc = -1;
+	free(doc);
+	return rc ? -1 : 0;
 }
 
 int pt_report(struct run *r)

@@ -79,6 +79,22 @@ assert [c.find("failure") is not None for c in cases] == [False, True, True]
 EOF
 then pass "junit report is well-formed with 3 cases, 2 failures"
 else fail "junit report is well-formed with 3 cases, 2 failures"; fi
+# Markup, quotes, tabs and UTF-8 in names survive the escaping: the parsed
+# report gives back exactly what the test file says.
+sed -e "s|\.\./\.\./\.\./policies|$SRCDIR/policies|g" \
+    -e 's/name: passes/name: "p\\u00e4sses \& <x> \\"q\\"\\tt ]]>"/' \
+    "$D/failing.yaml" > "$TMP/markup.yaml"
+"$APGATE" test --format junit "$TMP/markup.yaml" > "$TMP/markup.xml"
+expect_status "junit report with markup in names: exit 1" 1 $?
+if /usr/bin/python3 - "$TMP/markup.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+c = r.findall("testsuite/testcase")
+assert c[0].get("name") == "p\u00e4sses & <x> \"q\"\tt ]]>", c[0].get("name")
+assert "got reject" in c[1].find("failure").text
+EOF
+then pass "junit report escapes markup, keeps tabs and UTF-8"
+else fail "junit report escapes markup, keeps tabs and UTF-8"; fi
 
 mkdir -p "$TMP/empty"
 "$APGATE" test $P "$TMP/empty" > "$TMP/none.txt" 2>&1
