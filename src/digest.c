@@ -1,21 +1,25 @@
-/* digest.c - SHA-256 through OpenSSL's EVP interface. */
+/* digest.c - SHA-256 through nettle: a plain function call, no library
+ * initialisation, configuration file or provider lookup at start-up. */
 #include "config.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
+#include <nettle/sha2.h>
 
 #include "digest.h"
 
 int ag_sha256_hex(const void *data, size_t len, char out[AG_SHA256_HEX_LEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	static const char hex[] = "0123456789abcdef";
+	uint8_t md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	size_t i;
 
-	out[0] = '\0';
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != 32)
-		return -1;
-	for (i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(md), md);
+	for (i = 0; i < sizeof(md); i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * sizeof(md)] = '\0';
 	return 0;
 }
