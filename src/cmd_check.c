@@ -34,12 +34,16 @@ static const char check_help[] =
 "  -e, --explain          with text: evidence, inputs, policies and the\n"
 "                         result of every rule\n"
 "      --fail-on-warn     exit 3 on a warn verdict\n"
+"      --enforcement MODE enforce, or dryrun: decide and record as usual,\n"
+"                         but exit as if every reject were a warn\n"
+"                         (default: enforcement of apgate.yaml)\n"
 "  -h, --help             show this help\n"
 "\n"
 "%s"
 "\n"
 "Exit status: 0 accept or warn, 1 reject, 2 error (bad input, policy\n"
-"failure), 3 warn with --fail-on-warn.\n";
+"failure; in a dry run too), 3 warn with --fail-on-warn.  A reject that is\n"
+"not enforced (dry run) exits like a warn.\n";
 
 /* The source descriptor carried in a domain XML's metadata; *uuid gets
  * the guest's vfio-ap mdev. */
@@ -137,12 +141,14 @@ int cmd_check(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "fail-on-warn", no_argument, NULL, 'W' },
+		{ "enforcement", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		AG_CLI_POLICY_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *src_path = NULL, *tgt_path = NULL, *format = "text";
-	const char *src_xml = NULL, *mdev = NULL;
+	const char *src_xml = NULL, *mdev = NULL, *enforcement = NULL;
+	enum ag_enforcement mode = AG_ENFORCE;
 	char xml_uuid[AG_UUID_LEN] = "";
 	bool config_ok;
 	struct ag_descriptor *src = NULL, *tgt = NULL;
@@ -165,6 +171,7 @@ int cmd_check(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'e': explain = true; break;
 		case 'W': fail_on_warn = true; break;
+		case 'E': enforcement = optarg; break;
 		case 'h':
 			printf(check_help, ag_cli_policy_help);
 			ag_cli_policy_free(&pol);
@@ -199,6 +206,11 @@ int cmd_check(int argc, char **argv)
 				   format);
 		goto out_pol;
 	}
+	if (enforcement && ag_enforcement_parse(enforcement, false, &mode) < 0) {
+		ag_cli_usage_error("check", "--enforcement must be enforce or "
+				   "dryrun, not '%s'", enforcement);
+		goto out_pol;
+	}
 	if (strcmp(src_path, "-") == 0 && strcmp(tgt_path, "-") == 0) {
 		ag_cli_usage_error("check", "only one of --source and --target can "
 				   "be read from stdin");
@@ -213,6 +225,8 @@ int cmd_check(int argc, char **argv)
 		 * error: the hook path must fail closed the same way. */
 		ag_verdict_add_error(&v, "config", "%s", err.msg);
 	} else {
+		if (enforcement)
+			cfg.enforcement = mode;
 		load_side(&v, &cfg, src_path, src_xml, mdev, in.now, &src,
 			  xml_uuid);
 		/* The guest's own mdev is the natural target of a pre-flight
@@ -246,7 +260,7 @@ int cmd_check(int argc, char **argv)
 		ag_render_json(&v, stdout);
 	else
 		ag_render_text(&v, stdout, explain);
-	status = ag_exit_status(v.kind, fail_on_warn);
+	status = ag_exit_status(v.enforced_kind, fail_on_warn);
 	if (fflush(stdout) != 0) {
 		ag_cli_msg("cannot write the verdict: output error");
 		status = AG_EXIT_ERROR;

@@ -37,7 +37,7 @@
 /* Options every command here shares besides the policy options. */
 enum { OPT_STATE_DIR = 2000, OPT_MDEV, OPT_REASON, OPT_UNTIL, OPT_BY,
        OPT_ALL, OPT_FROM, OPT_KEYS, OPT_MDEVCTL, OPT_DOMAIN, OPT_VIRSH,
-       OPT_NO_BLOCKS };
+       OPT_NO_BLOCKS, OPT_ENFORCEMENT };
 
 /* --- the hook --- */
 
@@ -54,12 +54,16 @@ static const char hook_help[] =
 "\n"
 "      --state-dir DIR    migration blocks of this host (default from\n"
 "                         apgate.yaml, " AG_STATE_DIR ")\n"
+"      --enforcement MODE enforce or dryrun for this run (libvirt passes no\n"
+"                         options: set enforcement in apgate.yaml)\n"
 "  -h, --help             show this help\n"
 "\n"
 "%s"
 "\n"
 "Exit status: 0 accept or warn (libvirt proceeds), 1 reject or error\n"
-"(libvirt aborts the migration and shows the one stderr line).\n";
+"(libvirt aborts the migration and shows the one stderr line).  In a dry\n"
+"run a reject exits 0 and the stderr line says what would have been\n"
+"refused; an error still exits 1.\n";
 
 static volatile sig_atomic_t hook_timeout_ms;
 
@@ -128,11 +132,14 @@ static void report(const struct ag_verdict *v, const char *guest)
 	int prio = v->kind == AG_VERDICT_ACCEPT ? LOG_INFO :
 		   v->kind == AG_VERDICT_WARN ? LOG_WARNING : LOG_ERR;
 
+	const char *dry = ag_verdict_enforced(v) ? "" :
+			  "dry run, not enforced: would refuse: ";
+
 	if (v->kind != AG_VERDICT_ACCEPT)
-		fprintf(stderr, "apgate: %s\n", line);
+		fprintf(stderr, "apgate: %s%s\n", dry, line);
 	openlog("apgate", LOG_PID, LOG_DAEMON);
-	syslog(prio, "migration of %s to this host: %s (decision %s)", guest,
-	       line, v->decision_id);
+	syslog(prio, "migration of %s to this host: %s%s (decision %s)", guest,
+	       dry, line, v->decision_id);
 	closelog();
 	free(line);
 }
@@ -146,10 +153,13 @@ int cmd_hook(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "enforcement", required_argument, NULL, OPT_ENFORCEMENT },
 		{ "help", no_argument, NULL, 'h' },
 		AG_CLI_POLICY_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
+	enum ag_enforcement mode = AG_ENFORCE;
+	const char *enforcement = NULL;
 	struct ag_descriptor *src = NULL, *tgt = NULL;
 	struct ag_collect_opts co = { 0 };
 	struct ag_decide_input in = { 0 };
@@ -169,6 +179,7 @@ int cmd_hook(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_STATE_DIR: state_dir = optarg; break;
+		case OPT_ENFORCEMENT: enforcement = optarg; break;
 		case 'h':
 			printf(hook_help, ag_cli_policy_help);
 			ag_cli_policy_free(&pol);
@@ -199,6 +210,12 @@ int cmd_hook(int argc, char **argv)
 	ag_verdict_init(&v);
 	if (ag_cli_policy_finish(&pol, &cfg, &in.now, &err) < 0)
 		ag_verdict_add_error(&v, "config", "%s", err.msg);
+	else if (enforcement &&
+		 ag_enforcement_parse(enforcement, false, &mode) < 0)
+		ag_verdict_add_error(&v, "config", "--enforcement must be "
+				     "enforce or dryrun, not '%s'", enforcement);
+	else if (enforcement)
+		cfg.enforcement = mode;
 	ag_cli_policy_free(&pol);
 	arm_hook_timer(cfg.hook.timeout_ms);
 	limit_memory();
@@ -276,8 +293,8 @@ int cmd_hook(int argc, char **argv)
 	in.src_path = "domain metadata";
 	ag_decide(&in, &v);
 	report(&v, guest);
-	status = v.kind == AG_VERDICT_ACCEPT || v.kind == AG_VERDICT_WARN ?
-		 HOOK_ALLOW : HOOK_REFUSE;
+	status = v.enforced_kind == AG_VERDICT_ACCEPT ||
+		 v.enforced_kind == AG_VERDICT_WARN ? HOOK_ALLOW : HOOK_REFUSE;
 
 	ag_verdict_free(&v);
 	ag_descriptor_free(src);

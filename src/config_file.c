@@ -49,6 +49,9 @@ void ag_config_free(struct ag_config *cfg)
 	free(cfg->keys_file);
 	free(cfg->state_dir);
 	free(cfg->audit.log);
+	for (size_t i = 0; i < cfg->n_rule_modes; i++)
+		free(cfg->rule_modes[i].rule);
+	free(cfg->rule_modes);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -269,6 +272,80 @@ static int load_hook(struct ag_config *cfg, const char *name,
 	return 0;
 }
 
+const char *ag_enforcement_name(enum ag_enforcement e)
+{
+	switch (e) {
+	case AG_ENFORCE_WARN: return "warn";
+	case AG_ENFORCE_DRYRUN: return "dryrun";
+	case AG_ENFORCE: break;
+	}
+	return "enforce";
+}
+
+int ag_enforcement_parse(const char *s, bool warn_ok, enum ag_enforcement *out)
+{
+	if (strcmp(s, "enforce") == 0)
+		*out = AG_ENFORCE;
+	else if (strcmp(s, "dryrun") == 0)
+		*out = AG_ENFORCE_DRYRUN;
+	else if (warn_ok && strcmp(s, "warn") == 0)
+		*out = AG_ENFORCE_WARN;
+	else
+		return -1;
+	return 0;
+}
+
+static int get_enforcement(const char *name, const struct ag_ynode *n,
+			   bool warn_ok, enum ag_enforcement *out,
+			   struct ag_error *err)
+{
+	if (n->kind != AG_YSCALAR || ag_yscalar_type(n) != AG_YT_STR ||
+	    ag_enforcement_parse(n->value, warn_ok, out) < 0)
+		return fail_at(err, name, n, warn_ok ? "enforce, warn or dryrun" :
+			       "enforce or dryrun");
+	return 0;
+}
+
+/* rules: {RULE-ID: {enforcement: MODE}} */
+static int load_rules(struct ag_config *cfg, const char *name,
+		      const struct ag_ynode *m, struct ag_error *err)
+{
+	size_t k, j;
+
+	if (m->kind == AG_YSCALAR && ag_yscalar_type(m) == AG_YT_NULL)
+		return 0;
+	if (m->kind != AG_YMAP)
+		return fail_at(err, name, m, "a mapping of rule ids to rule "
+			       "settings");
+	for (k = 0; k < m->n; k++) {
+		const struct ag_ynode *val = m->items[k];
+		struct ag_rule_enforcement *re;
+
+		if (m->keys[k]->len == 0)
+			return fail_at(err, name, m->keys[k], "a rule id");
+		if (val->kind != AG_YMAP)
+			return fail_at(err, name, val, "a mapping like "
+				       "{enforcement: warn}");
+		cfg->rule_modes = xrealloc(cfg->rule_modes,
+					   (cfg->n_rule_modes + 1) *
+					   sizeof(*cfg->rule_modes));
+		re = &cfg->rule_modes[cfg->n_rule_modes++];
+		re->rule = xstrdup(m->keys[k]->value);
+		re->mode = AG_ENFORCE;
+		re->line = m->keys[k]->line;
+		re->col = m->keys[k]->col;
+		for (j = 0; j < val->n; j++) {
+			if (strcmp(val->keys[j]->value, "enforcement") != 0)
+				return unknown_key(name, val->keys[j], "rules",
+						   "enforcement", err);
+			if (get_enforcement(name, val->items[j], true, &re->mode,
+					    err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int load_limits(struct ag_config *cfg, const char *name,
 		       const struct ag_ynode *m, struct ag_error *err)
 {
@@ -366,11 +443,18 @@ static int load_tree(struct ag_config *cfg, const char *name,
 		} else if (strcmp(key, "hook") == 0) {
 			if (load_hook(cfg, name, val, err) < 0)
 				return -1;
+		} else if (strcmp(key, "enforcement") == 0) {
+			if (get_enforcement(name, val, false, &cfg->enforcement,
+					    err) < 0)
+				return -1;
+		} else if (strcmp(key, "rules") == 0) {
+			if (load_rules(cfg, name, val, err) < 0)
+				return -1;
 		} else {
 			return unknown_key(name, root->keys[k], "",
 					   "policy_dirs, site_policy_dir, params, "
 					   "limits, keys_file, state_dir, audit, "
-					   "hook", err);
+					   "hook, enforcement, rules", err);
 		}
 	}
 	return 0;

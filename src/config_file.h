@@ -10,6 +10,8 @@
  *   audit: {log: /var/log/apgate/decisions.jsonl, on_write_failure: reject,
  *           store_descriptors: false}
  *   hook: {timeout_ms: 5000, on_missing_metadata: reject}
+ *   enforcement: enforce                        # or dryrun
+ *   rules: {mkvp.match: {enforcement: warn}}    # enforce, warn or dryrun
  *
  * A missing default file means built-in defaults; a file named with
  * --config must exist.  Unknown keys are errors, reported FILE:LINE:COL.
@@ -27,6 +29,20 @@
 
 #define AG_CONFIG_MAX_BYTES (256u * 1024)
 #define AG_DEFAULT_HOOK_TIMEOUT_MS 5000u
+
+/* How a reject counts: enforce (it refuses), warn (it becomes a warn) or
+ * dryrun (recorded as a reject, but check and the hook let it pass). */
+enum ag_enforcement {
+	AG_ENFORCE,
+	AG_ENFORCE_WARN,
+	AG_ENFORCE_DRYRUN,
+};
+
+struct ag_rule_enforcement {
+	char *rule;
+	enum ag_enforcement mode;
+	unsigned line, col;	/* where apgate.yaml names it */
+};
 
 struct ag_config {
 	char *path;		/* the file read, NULL when none */
@@ -47,7 +63,16 @@ struct ag_config {
 		bool accept_without_metadata;	/* site's fail-open choice */
 	} hook;
 	bool insecure_policies;	/* --insecure-policies: no trust checks */
+	enum ag_enforcement enforcement;	/* AG_ENFORCE or _DRYRUN */
+	struct ag_rule_enforcement *rule_modes;	/* per-rule overrides */
+	size_t n_rule_modes;
 };
+
+/* "enforce", "warn", "dryrun". */
+const char *ag_enforcement_name(enum ag_enforcement e);
+/* Parse a mode name; warn_ok says whether "warn" is allowed (it is per
+ * rule, not globally).  Returns 0 or -1. */
+int ag_enforcement_parse(const char *s, bool warn_ok, enum ag_enforcement *out);
 
 /* Built-in defaults (AG_POLICY_DIR, AG_SITE_POLICY_DIR, no params). */
 void ag_config_defaults(struct ag_config *cfg);

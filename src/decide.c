@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "decide.h"
+#include "enforce.h"
 #include "engine.h"
 #include "policyset.h"
 
@@ -77,6 +78,8 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 		goto out;
 	}
 	ag_engine_evaluate(engine, in->src, in->tgt, in->now, v);
+	/* The one place where the site's enforcement applies. */
+	ag_enforce_apply(in->cfg, v);
 out:
 	ag_policyset_record(&ps, v);
 	ag_policyset_free(&ps);

@@ -29,7 +29,8 @@ struct ag_decide_input {
  * errors) and finish it.  Never fails: problems become findings. */
 void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v);
 
-/* Exit status for a verdict (see exitcode.h). */
+/* Exit status for a verdict kind (see exitcode.h); callers pass the
+ * enforced kind. */
 int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn);
 
 #endif

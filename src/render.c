@@ -77,6 +77,11 @@ json_object *ag_verdict_to_json(const struct ag_verdict *v)
 	add_str(o, "decision_id", v->decision_id[0] ? v->decision_id : NULL);
 	json_object_object_add(o, "duration_us",
 			       json_object_new_int64((int64_t)v->duration_us));
+	/* Only a dry run's reject is not enforced: enforced verdicts stay
+	 * as they always were. */
+	if (!ag_verdict_enforced(v))
+		json_object_object_add(o, "enforced",
+				       json_object_new_boolean(false));
 
 	arr = json_object_new_array();
 	for (i = 0; i < v->n_findings; i++) {
@@ -84,12 +89,21 @@ json_object *ag_verdict_to_json(const struct ag_verdict *v)
 		json_object *fo = json_object_new_object();
 
 		add_str(fo, "apqn", f->apqn);
+		if (f->not_enforced)
+			json_object_object_add(fo, "enforced",
+					       json_object_new_boolean(false));
 		if (f->evidence)
 			json_object_object_add(fo, "evidence",
 					       ag_json_sorted(f->evidence));
 		add_str(fo, "message", f->message);
+		if (f->original_severity != f->severity)
+			add_str(fo, "original_severity",
+				ag_severity_name(f->original_severity));
 		add_str(fo, "rule", f->rule);
 		add_str(fo, "severity", ag_severity_name(f->severity));
+		if (f->waived)
+			json_object_object_add(fo, "waived",
+					       ag_json_sorted(f->waived));
 		json_object_array_add(arr, fo);
 	}
 	json_object_object_add(o, "findings", arr);
@@ -131,6 +145,8 @@ json_object *ag_verdict_to_json(const struct ag_verdict *v)
 	add_str(o, "timestamp", v->timestamp[0] ? v->timestamp : NULL);
 	add_str(o, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
 	add_str(o, "verdict", ag_verdict_kind_name(v->kind));
+	if (v->waivers)
+		json_object_object_add(o, "waivers", ag_json_sorted(v->waivers));
 	return o;
 }
 
@@ -167,6 +183,30 @@ static void print_side(FILE *out, const char *label, const struct ag_side *s)
 		s->path ? s->path : "");
 }
 
+/* Why a finding's severity is not what its rule said, or why it did not
+ * count: after the finding's message. */
+static void print_enforcement(FILE *out, const struct ag_finding *f)
+{
+	if (f->waived) {
+		json_object *o;
+		const char *k[4] = { "id", "by", "until", "reason" };
+		const char *s[4];
+		int i;
+
+		for (i = 0; i < 4; i++)
+			s[i] = json_object_object_get_ex(f->waived, k[i], &o) ?
+			       json_object_get_string(o) : "?";
+		fprintf(out, " (%s waived: %s by %s until %s: %s)",
+			ag_severity_name(f->original_severity), s[0], s[1], s[2],
+			s[3]);
+	} else if (f->original_severity != f->severity) {
+		fprintf(out, " (%s; rule enforcement: warn)",
+			ag_severity_name(f->original_severity));
+	}
+	if (f->not_enforced)
+		fputs(" (dry run: not enforced)", out);
+}
+
 char *ag_verdict_summary(const struct ag_verdict *v)
 {
 	const struct ag_finding *f;
@@ -193,14 +233,17 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 {
 	size_t i;
 
-	fprintf(out, "verdict: %s\n", ag_verdict_kind_name(v->kind));
+	fprintf(out, "verdict: %s%s\n", ag_verdict_kind_name(v->kind),
+		ag_verdict_enforced(v) ? "" : " (dry run: not enforced)");
 	for (i = 0; i < v->n_findings; i++) {
 		const struct ag_finding *f = &v->findings[i];
 		char sev[16];
 
 		upper(ag_severity_name(f->severity), sev, sizeof(sev));
-		fprintf(out, "%s %s%s%s: %s\n", sev, f->rule,
+		fprintf(out, "%s %s%s%s: %s", sev, f->rule,
 			f->apqn ? " " : "", f->apqn ? f->apqn : "", f->message);
+		print_enforcement(out, f);
+		fputc('\n', out);
 		if (explain && f->evidence) {
 			json_object *ev = ag_json_sorted(f->evidence);
 

@@ -100,6 +100,7 @@ struct ag_report *ag_report_new(void)
 	struct ag_report *r = xcalloc(1, sizeof(*r));
 
 	r->notable = json_object_new_array();
+	r->dryruns = json_object_new_array();
 	return r;
 }
 
@@ -116,6 +117,8 @@ void ag_report_free(struct ag_report *r)
 	table_free(&r->tools);
 	table_free(&r->callers);
 	json_object_put(r->notable);
+	json_object_put(r->dryruns);
+	table_free(&r->waivers);
 	free(r->points);
 	free(r->since);
 	free(r->until);
@@ -125,6 +128,33 @@ void ag_report_free(struct ag_report *r)
 	free(r);
 }
 
+/* The waivers a record lists that changed at least one of its findings. */
+static void count_waivers(struct ag_report *r, json_object *rec,
+			  const char *ts)
+{
+	json_object *ws = report_member(rec, "waivers"), *n;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; ws && json_object_is_type(ws, json_type_array) &&
+	     i < json_object_array_length(ws); i++) {
+		json_object *w = json_object_array_get_idx(ws, i);
+		struct report_entry *e;
+
+		if (!report_str(w, "id") ||
+		    !json_object_object_get_ex(w, "findings", &n) ||
+		    json_object_get_int64(n) <= 0)
+			continue;
+		e = table_get(&r->waivers, report_str(w, "id"));
+		json_object_put(e->extra);
+		e->extra = json_object_get(w);
+		entry_count(e, 0, ts);
+		any = true;
+	}
+	if (any)
+		r->waived++;
+}
+
 void ag_report_add(struct ag_report *r, json_object *rec)
 {
 	const char *type = report_str(rec, "type");
@@ -132,7 +162,9 @@ void ag_report_add(struct ag_report *r, json_object *rec)
 	json_object *src = report_member(rec, "source");
 	json_object *tgt = report_member(rec, "target");
 	json_object *findings = report_member(rec, "findings"), *ins;
+	json_object *enforced = report_member(rec, "enforced");
 	int k = report_kind(report_str(rec, "verdict"), verdict_names);
+	bool dry;
 	const char *set;
 	struct report_entry *e;
 	char *key;
@@ -149,7 +181,13 @@ void ag_report_add(struct ag_report *r, json_object *rec)
 		r->unknown_kind++;
 		k = 3;
 	}
-	r->totals[k]++;
+	/* A dry run's reject is a decision nobody was stopped by: apart. */
+	dry = k == 2 && json_object_is_type(enforced, json_type_boolean) &&
+	      !json_object_get_boolean(enforced);
+	if (dry)
+		r->dryrun++;
+	else
+		r->totals[k]++;
 	if (ts[0] && (!r->first[0] || strcmp(ts, r->first) < 0))
 		snprintf(r->first, sizeof(r->first), "%s", ts);
 	if (ts[0] && (!r->last[0] || strcmp(ts, r->last) > 0))
@@ -198,7 +236,10 @@ void ag_report_add(struct ag_report *r, json_object *rec)
 		e = table_get(&r->rules, report_str_or(f, "rule", "(none)"));
 		entry_count(e, s < 0 ? 3 : s, ts);
 	}
-	if (k > 0)
+	count_waivers(r, rec, ts);
+	if (dry)
+		json_object_array_add(r->dryruns, json_object_get(rec));
+	else if (k > 0)
 		json_object_array_add(r->notable, json_object_get(rec));
 }
 

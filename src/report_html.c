@@ -80,6 +80,9 @@ static const char css[] =
 "ul.findings li{margin:3px 0}\n"
 ".ev{color:#52606d;display:block;margin-top:1px}\n"
 ".empty{color:#52606d;font-style:italic}\n"
+".enf{color:#52606d;font-style:italic}\n"
+".card.dryrun{border-top-color:#c62828;border-top-style:dashed}\n"
+"article.decision.dryrun{border-left-style:dashed}\n"
 "footer{margin-top:32px;padding-top:8px;border-top:1px solid #d9e0e6;color:#7b8794;"
 "font-size:12px}\n"
 "@page{size:A4;margin:14mm}\n"
@@ -245,6 +248,34 @@ static void html_chain_line(FILE *out, const struct ag_report *r)
 	fputs("</p>\n", out);
 }
 
+/* Why a finding did not count as its rule reported it. */
+static void html_enforcement(FILE *out, json_object *f)
+{
+	json_object *w = report_member(f, "waived"), *enf;
+
+	if (w) {
+		fputs(" <span class=\"enf\">(", out);
+		report_html(out, report_str_or(f, "original_severity", "reject"));
+		fputs(" waived: ", out);
+		report_html(out, report_str_or(w, "id", "?"));
+		fputs(" by ", out);
+		report_html(out, report_str_or(w, "by", "?"));
+		fputs(" until ", out);
+		report_html(out, report_str_or(w, "until", "?"));
+		fputs(": ", out);
+		report_html(out, report_str_or(w, "reason", ""));
+		fputs(")</span>", out);
+	} else if (report_str(f, "original_severity")) {
+		fputs(" <span class=\"enf\">(", out);
+		report_html(out, report_str(f, "original_severity"));
+		fputs("; rule enforcement: warn)</span>", out);
+	}
+	enf = report_member(f, "enforced");
+	if (json_object_is_type(enf, json_type_boolean) &&
+	    !json_object_get_boolean(enf))
+		fputs(" <span class=\"enf\">(dry run: not enforced)</span>", out);
+}
+
 static void html_finding(FILE *out, json_object *f)
 {
 	int s = report_kind(report_str(f, "severity"), sev_names);
@@ -262,6 +293,7 @@ static void html_finding(FILE *out, json_object *f)
 	}
 	fputs(": ", out);
 	report_html(out, report_str_or(f, "message", ""));
+	html_enforcement(out, f);
 	if (ev) {
 		char *t = report_evidence_text(ev);
 
@@ -273,7 +305,7 @@ static void html_finding(FILE *out, json_object *f)
 	fputs("</li>\n", out);
 }
 
-static void html_notable(FILE *out, json_object *rec)
+static void html_notable(FILE *out, json_object *rec, bool dry)
 {
 	int k = report_kind(report_str(rec, "verdict"), verdict_names);
 	json_object *src = report_member(rec, "source"), *tgt = report_member(rec, "target");
@@ -282,8 +314,11 @@ static void html_notable(FILE *out, json_object *rec)
 
 	if (k < 0)
 		k = 3;
-	fprintf(out, "<article class=\"decision %s\"><h3>", verdict_names[k]);
+	fprintf(out, "<article class=\"decision %s%s\"><h3>", verdict_names[k],
+		dry ? " dryrun" : "");
 	html_pill(out, k, verdict_names);
+	if (dry)
+		fputs(" <span class=\"pill note\">dry run</span>", out);
 	fputc(' ', out);
 	report_html(out, report_str_or(rec, "timestamp", "?"));
 	fputs(" &#183; ", out);
@@ -334,6 +369,55 @@ static void html_last_decision(FILE *out, const struct report_entry *e)
 	fputs("</td></tr>\n", out);
 }
 
+/* Rejects a dry run let pass: apart from the enforced ones. */
+static void html_dryruns(FILE *out, const struct ag_report *r)
+{
+	size_t i;
+
+	if (!r->dryrun)
+		return;
+	fprintf(out, "<section id=\"dryrun\">\n<h2>Would have been rejected "
+		"(dry run)</h2>\n<p class=\"sub\">%ld decision(s) rejected by "
+		"the policies were not enforced: the migrations went ahead.</p>\n",
+		r->dryrun);
+	for (i = 0; i < json_object_array_length(r->dryruns); i++)
+		html_notable(out, json_object_array_get_idx(r->dryruns, i), true);
+	fputs("</section>\n", out);
+}
+
+static void html_waivers(FILE *out, struct ag_report *r)
+{
+	size_t i;
+
+	if (!r->waivers.n)
+		return;
+	report_sort(&r->waivers, report_cmp_total);
+	fprintf(out, "<section id=\"waivers\">\n<h2>Waivers</h2>\n<p class=\"sub\">"
+		"%ld decision(s) had rejects turned into warns by a waiver.</p>\n"
+		"<table id=\"waivers-table\"><thead><tr><th>Waiver</th><th>Rule</th>"
+		"<th>mdev</th><th>APQN</th><th>Host</th><th>By</th><th>Why</th>"
+		"<th>Until</th><th class=\"num\">decisions changed</th></tr>"
+		"</thead><tbody>\n", r->waived);
+	for (i = 0; i < r->waivers.n; i++) {
+		const struct report_entry *e = &r->waivers.v[i];
+		static const char *const cols[] = { "rule", "mdev", "apqn",
+						     "host", "by", "reason",
+						     "until" };
+		size_t c;
+
+		fputs("<tr><td><code>", out);
+		report_html(out, e->key);
+		fputs("</code></td>", out);
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			fputs("<td>", out);
+			report_html(out, report_str_or(e->extra, cols[c], "-"));
+			fputs("</td>", out);
+		}
+		fprintf(out, "<td class=\"num\">%ld</td></tr>\n", e->total);
+	}
+	fputs("</tbody></table>\n</section>\n", out);
+}
+
 void report_render_html(struct ag_report *r, FILE *out)
 {
 	struct report_timeline tl;
@@ -364,6 +448,10 @@ void report_render_html(struct ag_report *r, FILE *out)
 		fprintf(out, "<div class=\"card %s\"><div class=\"n\">%ld</div>"
 			"<div class=\"l\">%s</div></div>\n", verdict_names[k],
 			r->totals[k], verdict_names[k]);
+	if (r->dryrun)
+		fprintf(out, "<div class=\"card dryrun\"><div class=\"n\">%ld</div>"
+			"<div class=\"l\">would have rejected (dry run)</div></div>\n",
+			r->dryrun);
 	fputs("</div>\n", out);
 	if (r->insecure)
 		fprintf(out, "<p class=\"chain bad\">%ld decision(s) were made with "
@@ -517,11 +605,15 @@ void report_render_html(struct ag_report *r, FILE *out)
 	fputs("<section id=\"notable\">\n<h2>Rejects, warnings and errors</h2>\n",
 	      out);
 	for (i = 0; i < json_object_array_length(r->notable); i++)
-		html_notable(out, json_object_array_get_idx(r->notable, i));
+		html_notable(out, json_object_array_get_idx(r->notable, i),
+			     false);
 	if (!json_object_array_length(r->notable))
 		fputs("<p class=\"empty\">Every decision in this period was an "
 		      "accept.</p>\n", out);
 	fputs("</section>\n", out);
+
+	html_dryruns(out, r);
+	html_waivers(out, r);
 
 	/* chain */
 	fputs("<section id=\"chain\">\n<h2>Chain verification</h2>\n", out);

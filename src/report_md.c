@@ -1,6 +1,7 @@
 /* report_md.c - the report as Markdown (GitHub flavour tables). */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "report_escape.h"
@@ -30,6 +31,124 @@ static void md_counts(FILE *out, const struct report_entry *e)
 	for (k = 0; k < NK; k++)
 		fprintf(out, " %ld |", e->n[k]);
 	fprintf(out, " **%ld** |\n", e->total);
+}
+
+/* Why a finding did not count as its rule reported it. */
+static void md_enforcement(FILE *out, json_object *f)
+{
+	json_object *w = report_member(f, "waived"), *enf;
+
+	if (w) {
+		fputs(" (", out);
+		report_md(out, report_str_or(f, "original_severity", "reject"));
+		fputs(" waived: ", out);
+		report_md_code(out, report_str_or(w, "id", "?"));
+		fputs(" by ", out);
+		report_md(out, report_str_or(w, "by", "?"));
+		fputs(" until ", out);
+		report_md(out, report_str_or(w, "until", "?"));
+		fputs(": ", out);
+		report_md(out, report_str_or(w, "reason", ""));
+		fputc(')', out);
+	} else if (report_str(f, "original_severity")) {
+		fputs(" (", out);
+		report_md(out, report_str(f, "original_severity"));
+		fputs("; rule enforcement: warn)", out);
+	}
+	enf = report_member(f, "enforced");
+	if (json_object_is_type(enf, json_type_boolean) &&
+	    !json_object_get_boolean(enf))
+		fputs(" (dry run: not enforced)", out);
+}
+
+static void md_decision(FILE *out, json_object *rec, bool dry)
+{
+	json_object *src = report_member(rec, "source"), *tgt = report_member(rec, "target");
+	json_object *fs = report_member(rec, "findings");
+	size_t j;
+	int k;
+
+	k = report_kind(report_str(rec, "verdict"), verdict_names);
+	fprintf(out, "### %s%s: ", verdict_names[k < 0 ? 3 : k],
+		dry ? " (dry run)" : "");
+	report_md_code(out, report_str_or(rec, "timestamp", "?"));
+	fputs(", ", out);
+	report_md(out, report_str_or(src, "host", "?"));
+	fputs(" to ", out);
+	report_md(out, report_str_or(tgt, "host", "?"));
+	fputs("\n\n- decision ", out);
+	report_md_code(out, report_str_or(rec, "decision_id", "?"));
+	fputs(", mdev ", out);
+	report_md_code(out, report_str_or(src, "mdev_uuid", report_str_or(tgt, "mdev_uuid", "?")));
+	if (report_str(rec, "guest")) {
+		fputs(", guest ", out);
+		report_md(out, report_str(rec, "guest"));
+	}
+	fputs(", by ", out);
+	report_md(out, report_str_or(rec, "caller", "?"));
+	fputs(" on ", out);
+	report_md(out, report_str_or(rec, "host", "?"));
+	fputs("\n", out);
+	for (j = 0; fs && json_object_is_type(fs, json_type_array) &&
+	     j < json_object_array_length(fs); j++) {
+		json_object *f = json_object_array_get_idx(fs, j);
+		int s = report_kind(report_str(f, "severity"), sev_names);
+
+		fprintf(out, "- **%s** ", sev_names[s < 0 ? 3 : s]);
+		report_md(out, report_str_or(f, "rule", "?"));
+		if (report_str(f, "apqn")) {
+			fputc(' ', out);
+			report_md(out, report_str(f, "apqn"));
+		}
+		fputs(": ", out);
+		report_md(out, report_str_or(f, "message", ""));
+		md_enforcement(out, f);
+		if (report_member(f, "evidence")) {
+			char *t = report_evidence_text(report_member(f, "evidence"));
+
+			fputs(" (evidence: ", out);
+			report_md_code(out, t);
+			fputc(')', out);
+			free(t);
+		}
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+static void md_dryruns_waivers(FILE *out, struct ag_report *r)
+{
+	static const char *const cols[] = { "rule", "mdev", "apqn", "host",
+					     "by", "reason", "until" };
+	size_t i, c;
+
+	if (r->dryrun) {
+		fprintf(out, "## Would have been rejected (dry run)\n\n%ld "
+			"decision(s) rejected by the policies were not enforced: "
+			"the migrations went ahead.\n\n", r->dryrun);
+		for (i = 0; i < json_object_array_length(r->dryruns); i++)
+			md_decision(out, json_object_array_get_idx(r->dryruns, i),
+				    true);
+	}
+	if (!r->waivers.n)
+		return;
+	report_sort(&r->waivers, report_cmp_total);
+	fprintf(out, "## Waivers\n\n%ld decision(s) had rejects turned into "
+		"warns by a waiver.\n\n| waiver | rule | mdev | apqn | host | "
+		"by | why | until | decisions changed |\n"
+		"|---|---|---|---|---|---|---|---|---:|\n", r->waived);
+	for (i = 0; i < r->waivers.n; i++) {
+		const struct report_entry *e = &r->waivers.v[i];
+
+		fputs("| ", out);
+		report_md_code(out, e->key);
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			fputs(" | ", out);
+			report_md(out, report_str_or(e->extra, cols[c], "-"));
+		}
+		fprintf(out, " | %ld |\n", e->total);
+	}
+	fputc('\n', out);
 }
 
 void report_render_md(struct ag_report *r, FILE *out)
@@ -66,6 +185,8 @@ void report_render_md(struct ag_report *r, FILE *out)
 	fputs("## Verdicts\n\n| verdict | decisions |\n|---|---:|\n", out);
 	for (k = 0; k < NK; k++)
 		fprintf(out, "| %s | %ld |\n", verdict_names[k], r->totals[k]);
+	if (r->dryrun)
+		fprintf(out, "| would have rejected (dry run) | %ld |\n", r->dryrun);
 	fputc('\n', out);
 	if (r->insecure)
 		fprintf(out, "**%ld decision(s) were made with policy trust checks "
@@ -198,58 +319,11 @@ void report_render_md(struct ag_report *r, FILE *out)
 	}
 
 	fputs("## Rejects, warnings and errors\n\n", out);
-	for (i = 0; i < json_object_array_length(r->notable); i++) {
-		json_object *rec = json_object_array_get_idx(r->notable, i);
-		json_object *src = report_member(rec, "source"), *tgt = report_member(rec, "target");
-		json_object *fs = report_member(rec, "findings");
-
-		k = report_kind(report_str(rec, "verdict"), verdict_names);
-		fprintf(out, "### %s: ", verdict_names[k < 0 ? 3 : k]);
-		report_md_code(out, report_str_or(rec, "timestamp", "?"));
-		fputs(", ", out);
-		report_md(out, report_str_or(src, "host", "?"));
-		fputs(" to ", out);
-		report_md(out, report_str_or(tgt, "host", "?"));
-		fputs("\n\n- decision ", out);
-		report_md_code(out, report_str_or(rec, "decision_id", "?"));
-		fputs(", mdev ", out);
-		report_md_code(out, report_str_or(src, "mdev_uuid", report_str_or(tgt, "mdev_uuid", "?")));
-		if (report_str(rec, "guest")) {
-			fputs(", guest ", out);
-			report_md(out, report_str(rec, "guest"));
-		}
-		fputs(", by ", out);
-		report_md(out, report_str_or(rec, "caller", "?"));
-		fputs(" on ", out);
-		report_md(out, report_str_or(rec, "host", "?"));
-		fputs("\n", out);
-		for (j = 0; fs && json_object_is_type(fs, json_type_array) &&
-		     j < json_object_array_length(fs); j++) {
-			json_object *f = json_object_array_get_idx(fs, j);
-			int s = report_kind(report_str(f, "severity"), sev_names);
-
-			fprintf(out, "- **%s** ", sev_names[s < 0 ? 3 : s]);
-			report_md(out, report_str_or(f, "rule", "?"));
-			if (report_str(f, "apqn")) {
-				fputc(' ', out);
-				report_md(out, report_str(f, "apqn"));
-			}
-			fputs(": ", out);
-			report_md(out, report_str_or(f, "message", ""));
-			if (report_member(f, "evidence")) {
-				char *t = report_evidence_text(report_member(f, "evidence"));
-
-				fputs(" (evidence: ", out);
-				report_md_code(out, t);
-				fputc(')', out);
-				free(t);
-			}
-			fputc('\n', out);
-		}
-		fputc('\n', out);
-	}
+	for (i = 0; i < json_object_array_length(r->notable); i++)
+		md_decision(out, json_object_array_get_idx(r->notable, i), false);
 	if (!json_object_array_length(r->notable))
 		fputs("Every decision in this period was an accept.\n\n", out);
+	md_dryruns_waivers(out, r);
 
 	if (r->chain_set) {
 		fputs("## Chain verification\n\n| log file | status | records | "

@@ -48,7 +48,14 @@ struct ag_report {
 	struct point *points;
 	size_t n_points, cap_points;
 	struct report_table rules, pairs, mdevs, policysets, tools, callers;
-	json_object *notable;		/* records with warn, reject, error */
+	json_object *notable;		/* records with warn, reject, error
+					 * that were enforced */
+	long dryrun;			/* rejects a dry run did not enforce:
+					 * not in totals */
+	json_object *dryruns;		/* their records */
+	long waived;			/* decisions a waiver changed */
+	struct report_table waivers;	/* id -> decisions it changed;
+					 * extra: the waiver as last seen */
 	char *since, *until;
 	enum ag_audit_status chain;
 	struct ag_audit_check *files;	/* copies without notes ownership */

@@ -15,6 +15,7 @@ void ag_verdict_init(struct ag_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->kind = AG_VERDICT_ERROR;	/* until ag_verdict_finish says otherwise */
+	v->enforced_kind = AG_VERDICT_ERROR;
 }
 
 static void side_free(struct ag_side *s)
@@ -32,6 +33,7 @@ void ag_verdict_free(struct ag_verdict *v)
 		free(v->findings[i].message);
 		free(v->findings[i].apqn);
 		json_object_put(v->findings[i].evidence);
+		json_object_put(v->findings[i].waived);
 	}
 	free(v->findings);
 	for (i = 0; i < v->n_rules; i++) {
@@ -45,6 +47,7 @@ void ag_verdict_free(struct ag_verdict *v)
 		free(v->policies[i].path);
 	free(v->policies);
 	json_object_put(v->params);
+	json_object_put(v->waivers);
 	side_free(&v->source);
 	side_free(&v->target);
 	memset(v, 0, sizeof(*v));
@@ -70,6 +73,9 @@ void ag_verdict_add_finding(struct ag_verdict *v, const char *rule,
 	f->apqn = dup_or_null(apqn);
 	f->evidence = evidence;
 	f->line = 0;
+	f->original_severity = sev;
+	f->not_enforced = false;
+	f->waived = NULL;
 }
 
 void ag_verdict_add_error(struct ag_verdict *v, const char *rule,
@@ -156,26 +162,39 @@ static int cmp_finding(const void *pa, const void *pb)
 	return strcmp(a->message, b->message);
 }
 
+static enum ag_verdict_kind kind_of(enum ag_severity worst)
+{
+	switch (worst) {
+	case AG_SEV_ERROR: return AG_VERDICT_ERROR;
+	case AG_SEV_REJECT: return AG_VERDICT_REJECT;
+	case AG_SEV_WARN: return AG_VERDICT_WARN;
+	default: return AG_VERDICT_ACCEPT;
+	}
+}
+
 void ag_verdict_finish(struct ag_verdict *v)
 {
-	enum ag_severity worst = AG_SEV_NOTE;
+	enum ag_severity worst = AG_SEV_NOTE, enforced = AG_SEV_NOTE, s;
 	size_t i, len = 0;
 	char *buf;
 
-	for (i = 0; i < v->n_findings; i++)
-		if (v->findings[i].severity > worst)
-			worst = v->findings[i].severity;
+	for (i = 0; i < v->n_findings; i++) {
+		s = v->findings[i].severity;
+		if (s > worst)
+			worst = s;
+		/* An error is never softened, whatever the enforcement. */
+		if (s == AG_SEV_REJECT && v->findings[i].not_enforced)
+			s = AG_SEV_WARN;
+		if (s > enforced)
+			enforced = s;
+	}
 	/* No rule evaluated at all can never mean "accept". */
 	if (v->n_rules == 0 && worst != AG_SEV_ERROR) {
 		ag_verdict_add_error(v, "policy", "no policy rules were evaluated");
-		worst = AG_SEV_ERROR;
+		worst = enforced = AG_SEV_ERROR;
 	}
-	switch (worst) {
-	case AG_SEV_ERROR: v->kind = AG_VERDICT_ERROR; break;
-	case AG_SEV_REJECT: v->kind = AG_VERDICT_REJECT; break;
-	case AG_SEV_WARN: v->kind = AG_VERDICT_WARN; break;
-	default: v->kind = AG_VERDICT_ACCEPT; break;
-	}
+	v->kind = kind_of(worst);
+	v->enforced_kind = kind_of(enforced);
 	if (v->n_findings > 1)
 		qsort(v->findings, v->n_findings, sizeof(*v->findings),
 		      cmp_finding);
@@ -192,6 +211,12 @@ void ag_verdict_finish(struct ag_verdict *v)
 				       v->policies[i].path);
 	ag_sha256_hex(buf, len, v->policy_set_sha256);
 	free(buf);
+}
+
+bool ag_verdict_enforced(const struct ag_verdict *v)
+{
+	return v->kind != AG_VERDICT_REJECT ||
+	       v->enforced_kind == AG_VERDICT_REJECT;
 }
 
 void ag_verdict_stamp(struct ag_verdict *v, time_t now)

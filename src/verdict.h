@@ -1,6 +1,12 @@
 /* verdict.h - the outcome of one evaluation: findings, per-rule results,
  * the inputs that produced them, and the verdict they add up to.
  *
+ * Enforcement (enforce.h) may turn a reject into a warn (the rule's
+ * enforcement is warn, or a waiver applies: original_severity keeps what
+ * the rule said) or leave it a reject that is not enforced (dry run).  The
+ * verdict is what the findings say; enforced_kind is what check and the
+ * hook act on, the same except that unenforced rejects count as warns.
+ *
  * The engine fills findings and rule outcomes; the command fills in the
  * sides, policies and identifiers; renderers only read.  The verdict is the
  * worst finding: error > reject > warn > (note, pass) = accept.
@@ -50,6 +56,9 @@ struct ag_finding {
 	json_object *evidence;	/* NULL, an object or an array; owned */
 	int line;		/* line of the reject/warn/note call in the
 				 * rule's file, 0 when none (for coverage) */
+	enum ag_severity original_severity;	/* as the rule reported it */
+	bool not_enforced;	/* a reject a dry run lets pass */
+	json_object *waived;	/* {by, id, reason, until}; owned, or NULL */
 };
 
 struct ag_rule_outcome {
@@ -90,6 +99,10 @@ struct ag_verdict {
 	char timestamp[AG_TIME_LEN];	/* when the decision was made */
 	char now[AG_TIME_LEN];		/* the "now" policies saw */
 	uint64_t duration_us;
+	enum ag_verdict_kind enforced_kind;	/* what check and hook act on */
+	json_object *waivers;	/* waivers in force for this decision, each
+				 * with the findings it changed; owned, NULL
+				 * when none */
 };
 
 void ag_verdict_init(struct ag_verdict *v);
@@ -116,8 +129,11 @@ void ag_verdict_set_side(struct ag_side *side, const char *path,
 			 const struct ag_descriptor *d);
 
 /* Sort findings (worst first, then rule, APQN, message), compute the
- * policy-set digest and the verdict kind. */
+ * policy-set digest, the verdict kind and the enforced kind. */
 void ag_verdict_finish(struct ag_verdict *v);
+
+/* False when the verdict is reject but no reject was enforced (dry run). */
+bool ag_verdict_enforced(const struct ag_verdict *v);
 
 /* Fresh decision id (random UUID) and timestamp. */
 void ag_verdict_stamp(struct ag_verdict *v, time_t now);
