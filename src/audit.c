@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "auditlog.h"
+#include "auditsyslog.h"
 #include "render.h"
 
 void ag_audit_add_labels(json_object *rec)
@@ -58,6 +59,10 @@ int ag_audit_record(const struct ag_decide_input *in,
 		json_object_object_add(rec, "descriptors", d);
 	}
 	rc = ag_auditlog_append(in->cfg->audit.log, rec, err);
+	/* Only a record that is in the local log goes off-host: the copy
+	 * must never hold what the chain does not. */
+	if (rc == 0 && in->cfg->audit.syslog)
+		ag_audit_syslog(rec, in->cfg->audit.syslog_facility);
 	json_object_put(rec);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "auditlog.h"
+#include "auditsyslog.h"
 #include "cli.h"
 #include "commands.h"
 #include "exitcode.h"
@@ -26,12 +27,18 @@ static const char verify_help[] =
 "chain.  Without LOG, verify the configured log (" AG_AUDIT_LOG ").\n"
 "\n"
 "  -q, --quiet            print only problems\n"
+"      --against FILE     also compare the records with an off-host copy:\n"
+"                         a file of the \"@cee:\" messages apgate sent to\n"
+"                         syslog (audit: syslog: true), e.g. what rsyslog\n"
+"                         wrote; names the first record that is missing\n"
+"                         locally or differs\n"
 "      --config FILE      read the log's location from FILE instead of\n"
 "                         " AG_CONFIG_FILE "\n"
 "  -h, --help             show this help\n"
 "\n"
 "Exit status: 0 intact (crashes the log recovered from are noted), 1 broken\n"
-"(tampering or damage), 2 error (a log cannot be read or is not a decision\n"
+"(tampering or damage, or a record missing or different from the copy\n"
+"--against names), 2 error (a log cannot be read or is not a decision\n"
 "log, usage), 3 intact up to an incomplete final line (a crash or a\n"
 "truncation; the next decision recorded chains over it).\n";
 
@@ -115,6 +122,7 @@ enum {
 	OPT_MDEV,
 	OPT_HOST,
 	OPT_ID,
+	OPT_AGAINST,
 };
 
 /* The logs to read: the arguments, else the configured log. */
@@ -173,15 +181,57 @@ static const char *status_word(enum ag_audit_status s)
 	return "?";
 }
 
+/* The overall status of two verifications, as ag_auditlog_verify ranks
+ * them: broken, else failed, else torn, else intact. */
+static enum ag_audit_status worse(enum ag_audit_status a,
+				  enum ag_audit_status b)
+{
+	static const enum ag_audit_status rank[] = {
+		AG_AUDIT_BROKEN, AG_AUDIT_FAILED, AG_AUDIT_TORN,
+	};
+	size_t i;
+
+	for (i = 0; i < AG_ARRAY_SIZE(rank); i++)
+		if (a == rank[i] || b == rank[i])
+			return rank[i];
+	return AG_AUDIT_INTACT;
+}
+
+static enum ag_audit_status verify_against(const char *const *paths,
+					   size_t n, const char *copy,
+					   bool quiet)
+{
+	struct ag_against_result r;
+
+	ag_auditlog_verify_against(paths, n, copy, &r);
+	if (r.status != AG_AUDIT_INTACT) {
+		printf("%s: %s: %s\n", copy, status_word(r.status), r.msg);
+		return r.status;
+	}
+	if (!quiet) {
+		printf("%s: intact: %zu exported record(s) match the local log",
+		       copy, r.matched);
+		if (r.unchecked)
+			printf(", %zu older than the files given", r.unchecked);
+		putchar('\n');
+		if (r.local_only)
+			printf("%s: note: %zu local record(s) have no exported "
+			       "copy (not sent, or not yet written there)\n",
+			       copy, r.local_only);
+	}
+	return AG_AUDIT_INTACT;
+}
+
 static int audit_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "against", required_argument, NULL, OPT_AGAINST },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = NULL;
+	const char *config_path = NULL, *against = NULL;
 	struct ag_audit_check *res;
 	enum ag_audit_status st;
 	bool quiet = false;
@@ -193,6 +243,7 @@ static int audit_verify(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q': quiet = true; break;
+		case OPT_AGAINST: against = optarg; break;
 		case OPT_CONFIG: config_path = optarg; break;
 		case 'h':
 			fputs(verify_help, stdout);
@@ -231,6 +282,9 @@ static int audit_verify(int argc, char **argv)
 		for (j = 0; j < r->n_notes && (!quiet || r->status); j++)
 			printf("%s: note: %s\n", r->path, r->notes[j]);
 	}
+	if (against)
+		st = worse(st, verify_against((const char *const *)paths, n,
+					      against, quiet));
 	if (fflush(stdout) != 0)
 		st = AG_AUDIT_FAILED;
 	ag_audit_check_free(res, n);
@@ -516,6 +570,18 @@ static int audit_show(int argc, char **argv)
 
 /* --- rotate --- */
 
+static void syslog_rotation(const char *config_path, json_object *rec)
+{
+	struct ag_config cfg;
+	struct ag_error err;
+
+	ag_config_defaults(&cfg);
+	if (ag_config_load(&cfg, config_path ? config_path : AG_CONFIG_FILE,
+			   config_path != NULL, &err) == 0 && cfg.audit.syslog)
+		ag_audit_syslog(rec, cfg.audit.syslog_facility);
+	ag_config_free(&cfg);
+}
+
 static int audit_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -552,6 +618,9 @@ static int audit_rotate(int argc, char **argv)
 	if (rc < 0) {
 		ag_cli_msg("%s", err.msg);
 	} else {
+		/* The rotation record is a link of the chain: the off-host
+		 * copy gets it too. */
+		syslog_rotation(config_path, rec);
 		json_object_object_get_ex(rec, "seq", &seq);
 		printf("%s: rotated; the records so far are in %s; the chain "
 		       "continues at seq %lld\n", paths[0], rotated,

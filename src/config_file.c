@@ -5,8 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "auditsyslog.h"
 #include "config_file.h"
 #include "trust.h"
 #include "util.h"
@@ -26,6 +28,7 @@ void ag_config_defaults(struct ag_config *cfg)
 	cfg->state_dir = xstrdup(AG_STATE_DIR);
 	cfg->audit.log = xstrdup(AG_AUDIT_LOG);
 	cfg->audit.fail_closed = true;
+	cfg->audit.syslog_facility = LOG_AUTHPRIV;
 	cfg->hook.timeout_ms = AG_DEFAULT_HOOK_TIMEOUT_MS;
 }
 
@@ -214,6 +217,15 @@ static int unknown_key(const char *name, const struct ag_ynode *key,
 	return -1;
 }
 
+static int get_facility(const char *name, const struct ag_ynode *n,
+			int *out, struct ag_error *err)
+{
+	if (n->kind != AG_YSCALAR || ag_syslog_facility(n->value, out) < 0)
+		return fail_at(err, name, n, "a syslog facility ("
+			       AG_SYSLOG_FACILITIES ")");
+	return 0;
+}
+
 static int load_audit(struct ag_config *cfg, const char *name,
 		      const struct ag_ynode *m, struct ag_error *err)
 {
@@ -233,10 +245,15 @@ static int load_audit(struct ag_config *cfg, const char *name,
 						err);
 		else if (strcmp(key, "store_descriptors") == 0)
 			rc = get_bool(name, val, &cfg->audit.store_descriptors, err);
+		else if (strcmp(key, "syslog") == 0)
+			rc = get_bool(name, val, &cfg->audit.syslog, err);
+		else if (strcmp(key, "syslog_facility") == 0)
+			rc = get_facility(name, val, &cfg->audit.syslog_facility,
+					  err);
 		else
 			rc = unknown_key(name, m->keys[k], "audit",
-					 "log, on_write_failure, store_descriptors",
-					 err);
+					 "log, on_write_failure, store_descriptors, "
+					 "syslog, syslog_facility", err);
 		if (rc < 0)
 			return -1;
 	}

@@ -8,7 +8,8 @@
  *   keys_file: /etc/apgate/keys.yaml            # declared master keys
  *   state_dir: /var/lib/apgate                  # migration blocks
  *   audit: {log: /var/log/apgate/decisions.jsonl, on_write_failure: reject,
- *           store_descriptors: false}
+ *           store_descriptors: false, syslog: false,
+ *           syslog_facility: authpriv}
  *   hook: {timeout_ms: 5000, on_missing_metadata: reject}
  *   enforcement: enforce                        # or dryrun
  *   rules: {mkvp.match: {enforcement: warn}}    # enforce, warn or dryrun
@@ -57,6 +58,8 @@ struct ag_config {
 		char *log;		/* decision log; NULL: no audit records */
 		bool fail_closed;	/* unwritable record: verdict error */
 		bool store_descriptors;	/* records carry whole descriptors */
+		bool syslog;		/* also send each record to syslog */
+		int syslog_facility;	/* LOG_AUTHPRIV etc. */
 	} audit;
 	struct {
 		unsigned timeout_ms;	/* bound of one whole hook run */
