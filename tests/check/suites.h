@@ -13,6 +13,7 @@ Suite *suite_rules(void);
 Suite *suite_collect(void);
 Suite *suite_hook(void);
 Suite *suite_audit(void);
+Suite *suite_auditsyslog(void);
 Suite *suite_policytools(void);
 
 #endif
