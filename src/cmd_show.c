@@ -46,6 +46,20 @@ static void print_ids(const char *label, const struct ag_idset *set,
 	putchar('\n');
 }
 
+static void print_op_modes(const struct ag_op_modes *m)
+{
+	size_t i;
+
+	if (!m->present) {
+		fputs("-", stdout);
+		return;
+	}
+	if (!m->n)
+		fputs("(none)", stdout);
+	for (i = 0; i < m->n; i++)
+		printf("%s%s", i ? " " : "", m->names[i]);
+}
+
 static void print_mkvps(const struct ag_mkvps *m)
 {
 	int kt, r;
@@ -97,6 +111,24 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	print_ids("usage domains", &d->mdev.domains, 4);
 	print_ids("control domains", &d->mdev.control_domains, 4);
 	printf("%-16s%zu\n", "apqns", ag_descriptor_apqn_count(d));
+	if (d->mdev.has_guest_apqns) {
+		printf("%-16s", "in guest now");
+		if (!d->mdev.n_guest_apqns)
+			fputs("(none)", stdout);
+		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+				       d->mdev.guest_apqns[i] % 256u, apqn);
+			printf("%s ", apqn);
+		}
+		putchar('\n');
+	}
+	if (d->lpar.present) {
+		print_ids("lpar adapters", &d->lpar.adapters, 2);
+		print_ids("lpar usage", &d->lpar.usage_domains, 4);
+		print_ids("lpar control", &d->lpar.control_domains, 4);
+	}
+	if (d->guest.secure_execution != AG_TRI_UNSET)
+		printf("%-16s%s\n", "secure exec", tri(d->guest.secure_execution));
 
 	printf("\ncards (%zu)\n", d->n_cards);
 	if (d->n_cards)
@@ -117,6 +149,17 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 		       c->mode ? ag_card_mode_name(c->mode) : "-",
 		       c->has_functions ? fn : "-", or_dash(c->serial),
 		       tri(c->config), tri(c->online), tri(c->chkstop));
+		if (c->ep11.present) {
+			if (c->ep11.api_ordinal >= 0)
+				printf("       ep11: api ordinal %ld",
+				       c->ep11.api_ordinal);
+			else
+				printf("       ep11: api ordinal -");
+			printf(", firmware %s, op modes ",
+			       or_dash(c->ep11.firmware));
+			print_op_modes(&c->ep11.op_modes);
+			putchar('\n');
+		}
 	}
 
 	printf("\nqueues (%zu)\n", d->n_queues);
@@ -131,6 +174,17 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 		       q->driver ? ag_queue_driver_name(q->driver) : "-",
 		       or_dash(q->status), tri(q->config), tri(q->online),
 		       tri(q->chkstop));
+		if (q->has_functions || q->op_modes.present) {
+			snprintf(fn, sizeof(fn), "0x%08X",
+				 (unsigned)q->functions);
+			printf("           functions %s",
+			       q->has_functions ? fn : "-");
+			if (q->op_modes.present) {
+				fputs(", op modes ", stdout);
+				print_op_modes(&q->op_modes);
+			}
+			putchar('\n');
+		}
 		print_mkvps(&q->mkvps);
 	}
 

@@ -12,6 +12,7 @@
 
 #include <libudev.h>
 
+#include "apbus.h"
 #include "collect.h"
 #include "mdevctl.h"
 #include "timeutil.h"
@@ -224,6 +225,10 @@ merge:
 	if (rc < 0)
 		goto out;
 	rc = -1;
+	/* the LPAR's configuration decides whether the target can take the
+	 * guest's control domains and APQNs (DOMAIN.md 7.5a) */
+	if (have_ap && ag_apbus_read_lpar(d, notes, err) < 0)
+		goto out;
 	ag_descriptor_normalize(d);
 	if (o->keys_file) {
 		struct ag_keys *k;
@@ -370,7 +375,8 @@ int ag_collect_guest(const char *host, time_t now, struct ag_keys **out,
 	ag_time_format(now ? now : time(NULL), at);
 	k->at = xstrdup(at);
 	k->tool = xstrdup("apgate " PACKAGE_VERSION);
-	if (ag_sysfs_guest_keys(u, k, notes, err) < 0) {
+	if (ag_apbus_read_pv_guest(&k->secure_execution, err) < 0 ||
+	    ag_sysfs_guest_keys(u, k, notes, err) < 0) {
 		ag_keys_free(k);
 		udev_unref(u);
 		return -1;

@@ -32,9 +32,14 @@ void ag_descriptor_free(struct ag_descriptor *d)
 	for (i = 0; i < d->n_cards; i++) {
 		free(d->cards[i].type);
 		free(d->cards[i].serial);
+		free(d->cards[i].ep11.firmware);
+		ag_op_modes_free(&d->cards[i].ep11.op_modes);
 	}
-	for (i = 0; i < d->n_queues; i++)
+	for (i = 0; i < d->n_queues; i++) {
 		free(d->queues[i].status);
+		ag_op_modes_free(&d->queues[i].op_modes);
+	}
+	free(d->mdev.guest_apqns);
 	for (i = 0; i < d->n_blocks; i++) {
 		free(d->blocks[i].reason);
 		free(d->blocks[i].since);
@@ -76,7 +81,49 @@ struct ag_card *ag_descriptor_add_card(struct ag_descriptor *d,
 	c->adapter = adapter;
 	c->hwtype = -1;
 	c->raw_hwtype = -1;
+	c->ep11.api_ordinal = -1;
 	return c;
+}
+
+void ag_descriptor_add_guest_apqn(struct ag_descriptor *d, unsigned adapter,
+				  unsigned domain)
+{
+	d->mdev.guest_apqns = grow_one(d->mdev.guest_apqns,
+				       d->mdev.n_guest_apqns,
+				       sizeof(*d->mdev.guest_apqns));
+	d->mdev.guest_apqns[d->mdev.n_guest_apqns++] =
+		(uint16_t)(adapter * 256 + domain);
+	d->mdev.has_guest_apqns = true;
+}
+
+void ag_op_modes_add(struct ag_op_modes *m, const char *name)
+{
+	m->names = grow_one(m->names, m->n, sizeof(*m->names));
+	m->names[m->n++] = xstrdup(name);
+	m->present = true;
+}
+
+void ag_op_modes_free(struct ag_op_modes *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->names[i]);
+	free(m->names);
+	memset(m, 0, sizeof(*m));
+}
+
+bool ag_op_mode_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= AG_OP_MODE_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
 }
 
 struct ag_queue *ag_descriptor_add_queue(struct ag_descriptor *d,
@@ -149,8 +196,33 @@ static int cmp_block(const void *pa, const void *pb)
 	return cmp_str(a->by, b->by);
 }
 
+static int cmp_u16(const void *pa, const void *pb)
+{
+	return cmp_uint(*(const uint16_t *)pa, *(const uint16_t *)pb);
+}
+
+static int cmp_strp(const void *pa, const void *pb)
+{
+	return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+static void sort_op_modes(struct ag_op_modes *m)
+{
+	if (m->n > 1)
+		qsort(m->names, m->n, sizeof(*m->names), cmp_strp);
+}
+
 void ag_descriptor_normalize(struct ag_descriptor *d)
 {
+	size_t i;
+
+	if (d->mdev.n_guest_apqns > 1)
+		qsort(d->mdev.guest_apqns, d->mdev.n_guest_apqns,
+		      sizeof(*d->mdev.guest_apqns), cmp_u16);
+	for (i = 0; i < d->n_cards; i++)
+		sort_op_modes(&d->cards[i].ep11.op_modes);
+	for (i = 0; i < d->n_queues; i++)
+		sort_op_modes(&d->queues[i].op_modes);
 	if (d->n_cards > 1)
 		qsort(d->cards, d->n_cards, sizeof(*d->cards), cmp_card);
 	if (d->n_queues > 1)
@@ -184,11 +256,11 @@ bool ag_uuid_valid(const char *u, bool allow_upper)
 	return true;
 }
 
-static bool mkvp_ok(const char *p, unsigned digits)
+static bool mkvp_ok(enum ag_key_type kt, const char *p)
 {
-	unsigned i;
+	size_t i, digits = strlen(p) >= 2 ? strlen(p) - 2 : 0;
 
-	if (strlen(p) != 2 + digits || p[0] != '0' || p[1] != 'x')
+	if (!ag_key_type_digits_ok(kt, digits) || p[0] != '0' || p[1] != 'x')
 		return false;
 	for (i = 0; i < digits; i++)
 		if (!is_hex((unsigned char)p[2 + i], true))
@@ -234,7 +306,7 @@ static int check_mkvps(const struct ag_queue *q, const char *name,
 				return -1;
 			}
 			if (ag_mk_state_has_pattern(reg->state) ?
-			    !mkvp_ok(reg->mkvp, ag_key_type_hex_digits(kt)) :
+			    !mkvp_ok(kt, reg->mkvp) :
 			    reg->mkvp[0] != '\0') {
 				ag_error_set(err, "%s: queue %s: mkvps %s %s: "
 					     "state %s needs %s", name, apqn,
@@ -259,6 +331,28 @@ mixed:
 	ag_error_set(err, "%s: queue %s: mkvps mixes wk (EP11) with CCA key "
 		     "types", name, apqn);
 	return -1;
+}
+
+static int check_op_modes(const struct ag_op_modes *m, const char *name,
+			  const char *what, unsigned id, struct ag_error *err)
+{
+	size_t i;
+
+	if (m->n > AG_OP_MODES_MAX) {
+		ag_error_set(err, "%s: %s %x: more than %d op modes", name,
+			     what, id, AG_OP_MODES_MAX);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (!ag_op_mode_valid(m->names[i]) ||
+		    (i && strcmp(m->names[i - 1], m->names[i]) >= 0)) {
+			ag_error_set(err, "%s: %s %x: op modes must be "
+				     "distinct words of A-Z, 0-9 and '-'",
+				     name, what, id);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int ag_descriptor_check(const struct ag_descriptor *d, const char *name,
@@ -352,6 +446,33 @@ int ag_descriptor_check(const struct ag_descriptor *d, const char *name,
 	}
 	free(queues_seen);
 
+	for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+		unsigned v = d->mdev.guest_apqns[i];
+
+		ag_apqn_format(v / 256, v % 256, apqn);
+		if (i && d->mdev.guest_apqns[i - 1] == v) {
+			ag_error_set(err, "%s: guest APQN %s appears twice",
+				     name, apqn);
+			return -1;
+		}
+		/* guest_matrix is the matrix filtered (DOMAIN.md 5.2) */
+		if (!ag_idset_has(&d->mdev.adapters, v / 256) ||
+		    !ag_idset_has(&d->mdev.domains, v % 256)) {
+			ag_error_set(err, "%s: guest APQN %s is not in the "
+				     "mdev's adapters x domains", name, apqn);
+			return -1;
+		}
+	}
+	for (i = 0; i < d->n_cards; i++)
+		if (check_op_modes(&d->cards[i].ep11.op_modes, name, "card",
+				   d->cards[i].adapter, err) < 0)
+			return -1;
+	for (i = 0; i < d->n_queues; i++)
+		if (check_op_modes(&d->queues[i].op_modes, name, "queue",
+				   d->queues[i].adapter * 256 +
+				   d->queues[i].domain, err) < 0)
+			return -1;
+
 	for (i = 0; i < d->n_blocks; i++) {
 		const struct ag_block *b = &d->blocks[i];
 		time_t since = 0, until = 0;
@@ -377,7 +498,6 @@ fail:
 	free(queues_seen);
 	return -1;
 }
-
 /* --- lookups --- */
 
 const struct ag_card *ag_descriptor_card(const struct ag_descriptor *d,
@@ -469,7 +589,9 @@ static const char *const mk_state_names[] = {
 	NULL, "empty", "partial", "full", "invalid", "valid", "uncommitted",
 	"committed", "unknown",
 };
-static const char *const key_type_names[] = { "aes", "apka", "asym", "wk" };
+static const char *const key_type_names[] = {
+	"aes", "apka", "asym", "sym", "wk",
+};
 static const char *const reg_names[] = { "new", "cur", "old" };
 
 #define NAME_FN(fn, type, names)					\
@@ -511,6 +633,7 @@ unsigned ag_key_type_hex_digits(enum ag_key_type kt)
 	switch (kt) {
 	case AG_KT_AES:
 	case AG_KT_APKA:
+	case AG_KT_SYM:
 		return 16;
 	case AG_KT_ASYM:
 		return 32;
@@ -519,6 +642,12 @@ unsigned ag_key_type_hex_digits(enum ag_key_type kt)
 	default:
 		return 0;
 	}
+}
+
+bool ag_key_type_digits_ok(enum ag_key_type kt, size_t digits)
+{
+	return digits == ag_key_type_hex_digits(kt) ||
+	       (kt == AG_KT_WK && digits == 32);
 }
 
 bool ag_mk_state_allowed(enum ag_key_type kt, enum ag_mk_reg reg,
@@ -532,6 +661,7 @@ bool ag_mk_state_allowed(enum ag_key_type kt, enum ag_mk_reg reg,
 	case AG_KT_AES:
 	case AG_KT_APKA:
 	case AG_KT_ASYM:
+	case AG_KT_SYM:
 		if (reg == AG_REG_NEW)
 			return state == AG_MK_EMPTY ||
 			       state == AG_MK_PARTIAL || state == AG_MK_FULL;

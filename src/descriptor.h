@@ -94,7 +94,10 @@ enum ag_key_type {
 	AG_KT_AES,		/* CCA, 16 hex digits */
 	AG_KT_APKA,		/* CCA, 16 hex digits */
 	AG_KT_ASYM,		/* CCA, 32 hex digits */
-	AG_KT_WK,		/* EP11 wrapping key, 64 hex digits */
+	AG_KT_SYM,		/* CCA SYM (DES), 16 hex digits; declared
+				 * only: the kernel does not show it */
+	AG_KT_WK,		/* EP11 wrapping key, 64 hex digits (32
+				 * accepted where declared, DOMAIN.md 7.5a) */
 	AG_KT_COUNT,
 };
 
@@ -118,6 +121,16 @@ struct ag_mkvps {
 	struct ag_mk_register reg[AG_KT_COUNT][AG_REG_COUNT];
 };
 
+/* EP11 compliance modes (`op_modes`), sorted bytewise, no duplicates.
+ * Kept as words: newer kernels know modes this apgate does not. */
+#define AG_OP_MODES_MAX 32
+#define AG_OP_MODE_LEN 32
+struct ag_op_modes {
+	bool present;		/* false: unknown */
+	char **names;
+	size_t n;
+};
+
 struct ag_card {
 	unsigned adapter;
 	char *type;		/* sysfs `type`, e.g. "CEX8C"; NULL unset */
@@ -128,6 +141,12 @@ struct ag_card {
 	uint32_t functions;	/* sysfs ap_functions */
 	char *serial;		/* NULL unset */
 	enum ag_tri config, online, chkstop;
+	struct {		/* EP11 cards only */
+		bool present;
+		long api_ordinal;	/* API_ordinalnr; -1 unset */
+		char *firmware;		/* FW_version "7.4"; NULL unset */
+		struct ag_op_modes op_modes;
+	} ep11;
 };
 
 struct ag_queue {
@@ -135,6 +154,9 @@ struct ag_queue {
 	enum ag_tri config, online, chkstop;
 	enum ag_queue_driver driver;
 	char *status;		/* vfio_ap `status` text; NULL unset */
+	bool has_functions;
+	uint32_t functions;	/* queue ap_functions (unmasked TAPQ) */
+	struct ag_op_modes op_modes;	/* EP11 queue op_modes */
 	struct ag_mkvps mkvps;
 };
 
@@ -158,7 +180,19 @@ struct ag_descriptor {
 		char *type;		/* NULL unset */
 		enum ag_mdev_state state;
 		struct ag_idset adapters, domains, control_domains;
+		/* guest_matrix: the APQNs in the guest now (active mdevs);
+		 * a*256+d, sorted, unique */
+		bool has_guest_apqns;
+		uint16_t *guest_apqns;
+		size_t n_guest_apqns;
 	} mdev;
+	struct {		/* the LPAR's AP configuration (QCI masks) */
+		bool present;
+		struct ag_idset adapters, usage_domains, control_domains;
+	} lpar;
+	struct {
+		enum ag_tri secure_execution;
+	} guest;
 	struct ag_card *cards;
 	size_t n_cards;
 	struct ag_queue *queues;
@@ -176,7 +210,16 @@ struct ag_queue *ag_descriptor_add_queue(struct ag_descriptor *d,
 					 unsigned adapter, unsigned domain);
 struct ag_block *ag_descriptor_add_block(struct ag_descriptor *d,
 					 const char *reason);
-/* Sort cards, queues and blocks into canonical order. */
+/* Add an APQN to mdev.guest_apqns (kept unsorted until normalize). */
+void ag_descriptor_add_guest_apqn(struct ag_descriptor *d, unsigned adapter,
+				  unsigned domain);
+/* Add a word to a set of op modes (no check; normalize sorts). */
+void ag_op_modes_add(struct ag_op_modes *m, const char *name);
+void ag_op_modes_free(struct ag_op_modes *m);
+/* Whether s is an op-mode word: 1..31 of A-Z 0-9 '-'. */
+bool ag_op_mode_valid(const char *s);
+/* Sort cards, queues, blocks, guest APQNs and op modes into canonical
+ * order. */
 void ag_descriptor_normalize(struct ag_descriptor *d);
 /* Semantic rules that hold for every descriptor, whatever produced it:
  * required fields, no duplicate cards/queues, every queue's APQN in
@@ -218,8 +261,11 @@ const char *ag_key_type_name(enum ag_key_type kt);	/* "aes" ... "wk" */
 int ag_key_type_parse(const char *s, enum ag_key_type *out);
 const char *ag_mk_reg_name(enum ag_mk_reg r);		/* "new" "cur" "old" */
 int ag_mk_reg_parse(const char *s, enum ag_mk_reg *out);
-/* Hex digits of a key type's pattern: 16, 16, 32, 64. */
+/* Hex digits of a key type's pattern: 16, 16, 32, 16, 64. */
 unsigned ag_key_type_hex_digits(enum ag_key_type kt);
+/* Whether a pattern of this many hex digits fits the key type: the width
+ * above, and for wk also 32 (what zkey and opencryptoki print). */
+bool ag_key_type_digits_ok(enum ag_key_type kt, size_t digits);
 /* Whether state is allowed for register reg of key type kt. */
 bool ag_mk_state_allowed(enum ag_key_type kt, enum ag_mk_reg reg,
 			 enum ag_mk_state state);

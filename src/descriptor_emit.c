@@ -49,6 +49,40 @@ static json_object *idlist_json(const struct ag_idset *set)
 	return a;
 }
 
+static json_object *op_modes_json(const struct ag_op_modes *m)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		json_object_array_add(a, json_object_new_string(m->names[i]));
+	return a;
+}
+
+static json_object *guest_apqns_json(const struct ag_descriptor *d)
+{
+	json_object *a = json_object_new_array();
+	char apqn[AG_APQN_LEN];
+	size_t i;
+
+	for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+		ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+			       d->mdev.guest_apqns[i] % 256u, apqn);
+		json_object_array_add(a, json_object_new_string(apqn));
+	}
+	return a;
+}
+
+static void add_functions(json_object *o, bool has, uint32_t f)
+{
+	char fn[16];
+
+	if (!has)
+		return;
+	snprintf(fn, sizeof(fn), "0x%08X", (unsigned)f);
+	add_str(o, "functions", fn);
+}
+
 static json_object *mkvps_json(const struct ag_mkvps *m)
 {
 	json_object *o = json_object_new_object();
@@ -148,7 +182,25 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 	json_object_object_add(x, "domains", idlist_json(&d->mdev.domains));
 	json_object_object_add(x, "control_domains",
 			       idlist_json(&d->mdev.control_domains));
+	if (d->mdev.has_guest_apqns)
+		json_object_object_add(x, "guest_apqns", guest_apqns_json(d));
 	json_object_object_add(o, "mdev", x);
+
+	if (d->lpar.present) {
+		x = json_object_new_object();
+		json_object_object_add(x, "adapters",
+				       idlist_json(&d->lpar.adapters));
+		json_object_object_add(x, "usage_domains",
+				       idlist_json(&d->lpar.usage_domains));
+		json_object_object_add(x, "control_domains",
+				       idlist_json(&d->lpar.control_domains));
+		json_object_object_add(o, "lpar", x);
+	}
+	if (d->guest.secure_execution != AG_TRI_UNSET) {
+		x = json_object_new_object();
+		add_tri(x, "secure_execution", d->guest.secure_execution);
+		json_object_object_add(o, "guest", x);
+	}
 
 	arr = json_object_new_array();
 	for (i = 0; i < d->n_cards; i++) {
@@ -160,17 +212,24 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 		add_int(x, "hwtype", c->hwtype);
 		add_int(x, "raw_hwtype", c->raw_hwtype);
 		add_str(x, "mode", ag_card_mode_name(c->mode));
-		if (c->has_functions) {
-			char fn[16];
-
-			snprintf(fn, sizeof(fn), "0x%08X",
-				 (unsigned)c->functions);
-			add_str(x, "functions", fn);
-		}
+		add_functions(x, c->has_functions, c->functions);
 		add_str(x, "serial", c->serial);
 		add_tri(x, "config", c->config);
 		add_tri(x, "online", c->online);
 		add_tri(x, "chkstop", c->chkstop);
+		if (c->ep11.present) {
+			json_object *e = json_object_new_object();
+
+			if (c->ep11.api_ordinal >= 0)
+				json_object_object_add(e, "api_ordinal",
+					json_object_new_int64(
+						c->ep11.api_ordinal));
+			add_str(e, "firmware", c->ep11.firmware);
+			if (c->ep11.op_modes.present)
+				json_object_object_add(e, "op_modes",
+					op_modes_json(&c->ep11.op_modes));
+			json_object_object_add(x, "ep11", e);
+		}
 		json_object_array_add(arr, x);
 	}
 	json_object_object_add(o, "cards", arr);
@@ -188,6 +247,10 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 		add_tri(x, "chkstop", q->chkstop);
 		add_str(x, "driver", ag_queue_driver_name(q->driver));
 		add_str(x, "status", q->status);
+		add_functions(x, q->has_functions, q->functions);
+		if (q->op_modes.present)
+			json_object_object_add(x, "op_modes",
+					       op_modes_json(&q->op_modes));
 		if (q->mkvps.present)
 			json_object_object_add(x, "mkvps",
 					       mkvps_json(&q->mkvps));
@@ -291,6 +354,29 @@ static void kv_idlist(struct ag_yemit *e, const char *key,
 	ag_yemit_seq_end(e);
 }
 
+static void kv_functions(struct ag_yemit *e, bool has, uint32_t f)
+{
+	char fn[16];
+
+	if (!has)
+		return;
+	snprintf(fn, sizeof(fn), "0x%08X", (unsigned)f);
+	kv_str(e, "functions", fn);
+}
+
+static void kv_op_modes(struct ag_yemit *e, const struct ag_op_modes *m)
+{
+	size_t i;
+
+	if (!m->present)
+		return;
+	word(e, "op_modes");
+	ag_yemit_seq_start(e, true);
+	for (i = 0; i < m->n; i++)
+		ag_yemit_scalar(e, m->names[i], true);
+	ag_yemit_seq_end(e);
+}
+
 static void emit_mkvps(struct ag_yemit *e, const struct ag_mkvps *m)
 {
 	static const enum ag_mk_reg cca_order[] = {
@@ -355,7 +441,34 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 	kv_idlist(e, "adapters", &d->mdev.adapters);
 	kv_idlist(e, "domains", &d->mdev.domains);
 	kv_idlist(e, "control_domains", &d->mdev.control_domains);
+	if (d->mdev.has_guest_apqns) {
+		word(e, "guest_apqns");
+		ag_yemit_seq_start(e, true);
+		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+			char apqn[AG_APQN_LEN];
+
+			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+				       d->mdev.guest_apqns[i] % 256u, apqn);
+			ag_yemit_scalar(e, apqn, true);
+		}
+		ag_yemit_seq_end(e);
+	}
 	ag_yemit_map_end(e);
+
+	if (d->lpar.present) {
+		word(e, "lpar");
+		ag_yemit_map_start(e, false);
+		kv_idlist(e, "adapters", &d->lpar.adapters);
+		kv_idlist(e, "usage_domains", &d->lpar.usage_domains);
+		kv_idlist(e, "control_domains", &d->lpar.control_domains);
+		ag_yemit_map_end(e);
+	}
+	if (d->guest.secure_execution != AG_TRI_UNSET) {
+		word(e, "guest");
+		ag_yemit_map_start(e, false);
+		kv_tri(e, "secure_execution", d->guest.secure_execution);
+		ag_yemit_map_end(e);
+	}
 
 	word(e, "cards");
 	ag_yemit_seq_start(e, !d->n_cards);
@@ -368,17 +481,25 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		kv_int(e, "hwtype", c->hwtype);
 		kv_int(e, "raw_hwtype", c->raw_hwtype);
 		kv_word(e, "mode", ag_card_mode_name(c->mode));
-		if (c->has_functions) {
-			char fn[16];
-
-			snprintf(fn, sizeof(fn), "0x%08X",
-				 (unsigned)c->functions);
-			kv_str(e, "functions", fn);
-		}
+		kv_functions(e, c->has_functions, c->functions);
 		kv_str(e, "serial", c->serial);
 		kv_tri(e, "config", c->config);
 		kv_tri(e, "online", c->online);
 		kv_tri(e, "chkstop", c->chkstop);
+		if (c->ep11.present) {
+			word(e, "ep11");
+			ag_yemit_map_start(e, true);
+			if (c->ep11.api_ordinal >= 0) {
+				char buf[24];
+
+				snprintf(buf, sizeof(buf), "%ld",
+					 c->ep11.api_ordinal);
+				kv_word(e, "api_ordinal", buf);
+			}
+			kv_str(e, "firmware", c->ep11.firmware);
+			kv_op_modes(e, &c->ep11.op_modes);
+			ag_yemit_map_end(e);
+		}
 		ag_yemit_map_end(e);
 	}
 	ag_yemit_seq_end(e);
@@ -397,6 +518,8 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		kv_tri(e, "chkstop", q->chkstop);
 		kv_word(e, "driver", ag_queue_driver_name(q->driver));
 		kv_str(e, "status", q->status);
+		kv_functions(e, q->has_functions, q->functions);
+		kv_op_modes(e, &q->op_modes);
 		if (q->mkvps.present)
 			emit_mkvps(e, &q->mkvps);
 		ag_yemit_map_end(e);

@@ -31,6 +31,7 @@ struct loader {
 	const struct ag_ynode **card_nodes;	/* per card, in file order */
 	const struct ag_ynode **apqn_pos;	/* 256 * 256, lazily */
 	const struct ag_ynode **queue_nodes;	/* per queue, file order */
+	const struct ag_ynode **guest_nodes;	/* per guest APQN */
 };
 
 /* "parent.child" for field paths in messages (truncated when absurd). */
@@ -111,7 +112,7 @@ static int check_keys(struct loader *ld, const struct ag_ynode *map,
 
 	for (i = 0; i < map->n; i++) {
 		const struct ag_ynode *k = map->keys[i];
-		char list[256] = "", found[256];
+		char list[320] = "", found[256];
 		bool ok = false;
 
 		for (j = 0; allowed[j]; j++)
@@ -127,12 +128,13 @@ static int check_keys(struct loader *ld, const struct ag_ynode *map,
 		}
 		/* describe() quotes and escapes the key text for us */
 		describe(k, found, sizeof(found));
-		if (ag_yscalar_type(k) == AG_YT_STR)
-			return fail(ld, k, "unknown key %s in %s (allowed: "
-				    "%s)", found + strlen("the string "),
-				    where, list);
-		return fail(ld, k, "unknown key %s in %s (allowed: %s)",
-			    found, where, list);
+		/* the usual cause: a newer format revision from another host */
+		return fail(ld, k, "unknown key %s in %s (allowed: %s); if "
+			    "another host wrote this descriptor, it may run "
+			    "a newer apgate than this one",
+			    ag_yscalar_type(k) == AG_YT_STR ?
+			    found + strlen("the string ") : found, where,
+			    list);
 	}
 	return 0;
 }
@@ -341,7 +343,7 @@ static int load_collected(struct loader *ld, const struct ag_ynode *n)
 }
 
 static int load_idlist(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *what,
+		       const char *parent, const char *key, const char *what,
 		       struct ag_idset *set)
 {
 	const struct ag_ynode *n = ag_ymap_get(map, key);
@@ -352,7 +354,7 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 	ag_idset_clear(set);
 	if (!n)
 		return 0;
-	snprintf(path, sizeof(path), "mdev.%s", key);
+	snprintf(path, sizeof(path), "%s.%s", parent, key);
 	if (want_seq(ld, n, path, "a list of integers 0..255") < 0)
 		return -1;
 	memset(first, 0, sizeof(first));
@@ -360,7 +362,7 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 		const struct ag_ynode *it = n->items[i];
 		unsigned id;
 
-		snprintf(path, sizeof(path), "mdev.%s[%zu]", key, i);
+		snprintf(path, sizeof(path), "%s.%s[%zu]", parent, key, i);
 		if (get_u8(ld, it, path, &id) < 0)
 			return -1;
 		if (first[id])
@@ -374,11 +376,152 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 	return 0;
 }
 
+/* mdev.guest_apqns: APQN strings, each once; membership in adapters x
+ * domains is checked with the rest of the file (check_membership). */
+static int load_guest_apqns(struct loader *ld, const struct ag_ynode *n)
+{
+	const char *what = "an APQN string like \"05.0004\"";
+	char path[PATH_MAX_LEN];
+	const struct ag_ynode **first;
+	size_t i;
+	int rc = 0;
+
+	if (want_seq(ld, n, "mdev.guest_apqns", "a list of APQN strings") < 0)
+		return -1;
+	first = xcalloc(256 * 256, sizeof(*first));
+	ld->d->mdev.has_guest_apqns = true;
+	for (i = 0; i < n->n && rc == 0; i++) {
+		const struct ag_ynode *it = n->items[i];
+		unsigned a, dom;
+		const char *s;
+
+		snprintf(path, sizeof(path), "mdev.guest_apqns[%zu]", i);
+		if (get_str(ld, it, path, what, &s) < 0) {
+			rc = -1;
+		} else if (ag_apqn_parse(s, &a, &dom) < 0) {
+			rc = fail_expected(ld, it, path, what, NULL);
+		} else if (first[a * 256 + dom]) {
+			rc = fail(ld, it, "%s: APQN %s is listed twice (first "
+				  "at line %u, column %u)", path, s,
+				  first[a * 256 + dom]->line,
+				  first[a * 256 + dom]->col);
+		} else {
+			first[a * 256 + dom] = it;
+			ag_descriptor_add_guest_apqn(ld->d, a, dom);
+			ld->guest_nodes = xrealloc(ld->guest_nodes,
+				ld->d->mdev.n_guest_apqns *
+				sizeof(*ld->guest_nodes));
+			ld->guest_nodes[ld->d->mdev.n_guest_apqns - 1] = it;
+		}
+	}
+	free(first);
+	return rc;
+}
+
+/* A list of EP11 op-mode words (DOMAIN.md 2.4), each once. */
+static int load_op_modes(struct loader *ld, const struct ag_ynode *n,
+			 const char *path, struct ag_op_modes *m)
+{
+	const char *what = "an op mode word like \"FIPS2021\" (A-Z, 0-9, "
+			   "'-')";
+	char ipath[PATH_MAX_LEN];
+	size_t i, j;
+
+	if (want_seq(ld, n, path, "a list of op mode strings") < 0)
+		return -1;
+	if (n->n > AG_OP_MODES_MAX)
+		return fail(ld, n, "%s: more than %d op modes", path,
+			    AG_OP_MODES_MAX);
+	m->present = true;
+	for (i = 0; i < n->n; i++) {
+		const struct ag_ynode *it = n->items[i];
+		const char *s;
+
+		snprintf(ipath, sizeof(ipath), "%.120s[%u]", path, (unsigned)i);
+		if (get_str(ld, it, ipath, what, &s) < 0)
+			return -1;
+		if (!ag_op_mode_valid(s))
+			return fail_expected(ld, it, ipath, what, NULL);
+		for (j = 0; j < m->n; j++)
+			if (strcmp(m->names[j], s) == 0)
+				return fail(ld, it, "%s: op mode %s is listed "
+					    "twice", ipath, s);
+		ag_op_modes_add(m, s);
+	}
+	return 0;
+}
+
+/* "0x" + 8 hex digits, as the kernel prints ap_functions. */
+static int load_functions(struct loader *ld, const struct ag_ynode *v,
+			  const char *fpath, bool *has, uint32_t *out)
+{
+	const char *fn_what = "a string \"0x\" + 8 hex digits like "
+			      "\"0x92800000\"";
+	const char *s;
+
+	if (get_str(ld, v, fpath, fn_what, &s) < 0)
+		return -1;
+	if (strlen(s) != 10 || s[0] != '0' || s[1] != 'x' ||
+	    !all_hex(s + 2, 8))
+		return fail_expected(ld, v, fpath, fn_what, NULL);
+	*out = (uint32_t)strtoul(s + 2, NULL, 16);
+	*has = true;
+	return 0;
+}
+
+static int load_ep11(struct loader *ld, const struct ag_ynode *n,
+		     const char *cpath, struct ag_card *c)
+{
+	static const char *const keys[] = {
+		"api_ordinal", "firmware", "op_modes", NULL,
+	};
+	const char *fw_what = "a firmware version string like \"7.4\"";
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	const struct ag_ynode *v;
+	int64_t ord;
+
+	join(path, cpath, "ep11");
+	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+		return -1;
+	if (c->mode != AG_MODE_UNSET && c->mode != AG_MODE_EP11)
+		return fail(ld, n, "%s: only EP11 cards have EP11 "
+			    "properties, this card's mode is %s", path,
+			    ag_card_mode_name(c->mode));
+	c->ep11.present = true;
+	v = ag_ymap_get(n, "api_ordinal");
+	if (v) {
+		join(fpath, path, "api_ordinal");
+		if (v->kind != AG_YSCALAR || ag_yscalar_type(v) != AG_YT_INT ||
+		    ag_yint(v, &ord) < 0 || ord < 0 || ord > 0xffffffffLL)
+			return fail_expected(ld, v, fpath,
+					     "an integer 0..4294967295", NULL);
+		c->ep11.api_ordinal = (long)ord;
+	}
+	v = ag_ymap_get(n, "firmware");
+	if (v) {
+		unsigned maj, min;
+		const char *s;
+		int used = 0;
+
+		join(fpath, path, "firmware");
+		if (get_str(ld, v, fpath, fw_what, &s) < 0)
+			return -1;
+		if (sscanf(s, "%3u.%3u%n", &maj, &min, &used) != 2 ||
+		    (size_t)used != strlen(s) || s[0] < '0' || s[0] > '9' ||
+		    strchr(s, '+') || strchr(s, ' '))
+			return fail_expected(ld, v, fpath, fw_what, NULL);
+		c->ep11.firmware = xstrdup(s);
+	}
+	v = ag_ymap_get(n, "op_modes");
+	join(fpath, path, "op_modes");
+	return v ? load_op_modes(ld, v, fpath, &c->ep11.op_modes) : 0;
+}
+
 static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = {
 		"uuid", "type", "state", "adapters", "domains",
-		"control_domains", NULL,
+		"control_domains", "guest_apqns", NULL,
 	};
 	const char *uuid_what = "a UUID like "
 				"\"62177883-f1bb-47f0-914d-32a22e3a8804\"";
@@ -408,12 +551,44 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 			return fail_enum(ld, v, "mdev.state",
 					 "active, defined");
 	}
-	if (load_idlist(ld, n, "adapters", "adapter", &d->mdev.adapters) < 0 ||
-	    load_idlist(ld, n, "domains", "domain", &d->mdev.domains) < 0 ||
-	    load_idlist(ld, n, "control_domains", "control domain",
+	if (load_idlist(ld, n, "mdev", "adapters", "adapter",
+			&d->mdev.adapters) < 0 ||
+	    load_idlist(ld, n, "mdev", "domains", "domain",
+			&d->mdev.domains) < 0 ||
+	    load_idlist(ld, n, "mdev", "control_domains", "control domain",
 			&d->mdev.control_domains) < 0)
 		return -1;
-	return 0;
+	v = ag_ymap_get(n, "guest_apqns");
+	return v ? load_guest_apqns(ld, v) : 0;
+}
+
+static int load_lpar(struct loader *ld, const struct ag_ynode *n)
+{
+	static const char *const keys[] = {
+		"adapters", "usage_domains", "control_domains", NULL,
+	};
+	struct ag_descriptor *d = ld->d;
+
+	if (want_map(ld, n, "lpar") < 0 || check_keys(ld, n, "lpar", keys) < 0)
+		return -1;
+	d->lpar.present = true;
+	return load_idlist(ld, n, "lpar", "adapters", "adapter",
+			   &d->lpar.adapters) < 0 ||
+	       load_idlist(ld, n, "lpar", "usage_domains", "usage domain",
+			   &d->lpar.usage_domains) < 0 ||
+	       load_idlist(ld, n, "lpar", "control_domains", "control domain",
+			   &d->lpar.control_domains) < 0 ? -1 : 0;
+}
+
+static int load_guest(struct loader *ld, const struct ag_ynode *n)
+{
+	static const char *const keys[] = { "secure_execution", NULL };
+
+	if (want_map(ld, n, "guest") < 0 ||
+	    check_keys(ld, n, "guest", keys) < 0)
+		return -1;
+	return get_tri_opt(ld, n, "secure_execution", "guest",
+			   &ld->d->guest.secure_execution);
 }
 
 static int load_card(struct loader *ld, const struct ag_ynode *n,
@@ -421,10 +596,9 @@ static int load_card(struct loader *ld, const struct ag_ynode *n,
 {
 	static const char *const keys[] = {
 		"adapter", "type", "hwtype", "raw_hwtype", "mode",
-		"functions", "serial", "config", "online", "chkstop", NULL,
+		"functions", "serial", "config", "online", "chkstop", "ep11",
+		NULL,
 	};
-	const char *fn_what = "a string \"0x\" + 8 hex digits like "
-			      "\"0x92800000\"";
 	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
 	const struct ag_ynode *v;
 	struct ag_card *c;
@@ -459,22 +633,17 @@ static int load_card(struct loader *ld, const struct ag_ynode *n,
 			return fail_enum(ld, v, fpath, "cca, ep11, accel");
 	}
 	v = ag_ymap_get(n, "functions");
-	if (v) {
-		join(fpath, path, "functions");
-		if (get_str(ld, v, fpath, fn_what, &s) < 0)
-			return -1;
-		if (strlen(s) != 10 || s[0] != '0' || s[1] != 'x' ||
-		    !all_hex(s + 2, 8))
-			return fail_expected(ld, v, fpath, fn_what, NULL);
-		c->functions = (uint32_t)strtoul(s + 2, NULL, 16);
-		c->has_functions = true;
-	}
+	join(fpath, path, "functions");
+	if (v && load_functions(ld, v, fpath, &c->has_functions,
+				&c->functions) < 0)
+		return -1;
 	if (get_str_opt(ld, n, "serial", path, &c->serial) < 0 ||
 	    get_tri_opt(ld, n, "config", path, &c->config) < 0 ||
 	    get_tri_opt(ld, n, "online", path, &c->online) < 0 ||
 	    get_tri_opt(ld, n, "chkstop", path, &c->chkstop) < 0)
 		return -1;
-	return 0;
+	v = ag_ymap_get(n, "ep11");
+	return v ? load_ep11(ld, v, path, c) : 0;
 }
 
 static int load_register(struct loader *ld, const struct ag_ynode *n,
@@ -527,13 +696,17 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 	if (!p)
 		return fail(ld, n, "missing required key \"mkvp\" in %s "
 			    "(state %s carries a pattern)", path, s);
-	snprintf(what, sizeof(what), "\"0x\" + %u hex digits", digits);
+	if (kt == AG_KT_WK)
+		snprintf(what, sizeof(what), "\"0x\" + 64 or 32 hex digits");
+	else
+		snprintf(what, sizeof(what), "\"0x\" + %u hex digits",
+			 digits);
 	if (get_str(ld, p, fpath, what, &s) < 0)
 		return -1;
-	if (strlen(s) != 2 + digits || s[0] != '0' || s[1] != 'x' ||
-	    !all_hex(s + 2, digits))
+	if (strlen(s) < 2 || !ag_key_type_digits_ok(kt, strlen(s) - 2) ||
+	    s[0] != '0' || s[1] != 'x' || !all_hex(s + 2, strlen(s) - 2))
 		return fail_expected(ld, p, fpath, what, NULL);
-	for (i = 0; i < 2 + digits; i++)
+	for (i = 0; i < strlen(s); i++)
 		reg->mkvp[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
 				      s[i] - 'A' + 'a' : s[i]);
 	reg->mkvp[i] = '\0';
@@ -574,7 +747,7 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 		      const char *qpath, struct ag_mkvps *m)
 {
 	static const char *const keys[] = {
-		"origin", "aes", "apka", "asym", "wk", NULL,
+		"origin", "aes", "apka", "asym", "sym", "wk", NULL,
 	};
 	char path[PATH_MAX_LEN], kpath[PATH_MAX_LEN];
 	const struct ag_ynode *v, *cca_key = NULL, *wk_key = NULL;
@@ -594,8 +767,8 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 			cca_key = k;
 		if (wk_key && cca_key)
 			return fail(ld, k, "%s: wk (EP11) cannot be combined "
-				    "with CCA key types (aes, apka, asym)",
-				    path);
+				    "with CCA key types (aes, apka, asym, "
+				    "sym)", path);
 	}
 	m->present = true;
 	v = require(ld, n, "origin", path);
@@ -606,7 +779,7 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 		return fail_enum(ld, v, kpath, "sysfs, guest, declared");
 	if (!cca_key && !wk_key)
 		return fail(ld, n, "%s: expected at least one key type (aes, "
-			    "apka, asym or wk)", path);
+			    "apka, asym, sym or wk)", path);
 	for (i = 0; i < AG_KT_COUNT; i++) {
 		const char *kt = ag_key_type_name(i);
 
@@ -625,7 +798,7 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 {
 	static const char *const keys[] = {
 		"apqn", "config", "online", "chkstop", "driver", "status",
-		"mkvps", NULL,
+		"functions", "op_modes", "mkvps", NULL,
 	};
 	const char *apqn_what = "an APQN string like \"05.0004\"";
 	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
@@ -669,6 +842,15 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 					 "vfio_ap, cex4queue, none");
 	}
 	if (get_str_opt(ld, n, "status", path, &q->status) < 0)
+		return -1;
+	v = ag_ymap_get(n, "functions");
+	join(fpath, path, "functions");
+	if (v && load_functions(ld, v, fpath, &q->has_functions,
+				&q->functions) < 0)
+		return -1;
+	v = ag_ymap_get(n, "op_modes");
+	join(fpath, path, "op_modes");
+	if (v && load_op_modes(ld, v, fpath, &q->op_modes) < 0)
 		return -1;
 	v = ag_ymap_get(n, "mkvps");
 	if (v && load_mkvps(ld, v, path, &q->mkvps) < 0)
@@ -752,6 +934,18 @@ static int check_membership(struct loader *ld)
 		return fail(ld, ld->queue_nodes[i], "queue %s is not in the "
 			    "mdev's adapters x domains", apqn);
 	}
+	for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+		unsigned v = d->mdev.guest_apqns[i];
+		char apqn[AG_APQN_LEN];
+
+		if (ag_idset_has(&d->mdev.adapters, v / 256) &&
+		    ag_idset_has(&d->mdev.domains, v % 256))
+			continue;
+		ag_apqn_format(v / 256, v % 256, apqn);
+		return fail(ld, ld->guest_nodes[i], "mdev.guest_apqns: %s is "
+			    "not in the mdev's adapters x domains (the guest "
+			    "matrix is the assignment filtered)", apqn);
+	}
 	return 0;
 }
 
@@ -765,8 +959,8 @@ static size_t list_len(const struct ag_ynode *root, const char *key)
 static int load_root(struct loader *ld, const struct ag_ynode *root)
 {
 	static const char *const keys[] = {
-		"apgate-descriptor", "host", "collected", "mdev", "cards",
-		"queues", "blocks", NULL,
+		"apgate-descriptor", "host", "collected", "mdev", "lpar",
+		"guest", "cards", "queues", "blocks", NULL,
 	};
 	const struct ag_ynode *v;
 	int64_t version;
@@ -796,6 +990,12 @@ static int load_root(struct loader *ld, const struct ag_ynode *root)
 		return -1;
 	v = require(ld, root, "mdev", "the descriptor");
 	if (!v || load_mdev(ld, v) < 0)
+		return -1;
+	v = ag_ymap_get(root, "lpar");
+	if (v && load_lpar(ld, v) < 0)
+		return -1;
+	v = ag_ymap_get(root, "guest");
+	if (v && load_guest(ld, v) < 0)
 		return -1;
 	ld->card_nodes = xcalloc(list_len(root, "cards") + 1,
 				 sizeof(*ld->card_nodes));
@@ -833,6 +1033,7 @@ int ag_descriptor_from_tree(const char *name, const struct ag_ynode *root,
 		ag_descriptor_free(ld->d);
 	free(ld->card_nodes);
 	free(ld->queue_nodes);
+	free(ld->guest_nodes);
 	free(ld->apqn_pos);
 	free(ld);
 	return rc;

@@ -139,14 +139,19 @@ static int load_register(struct kload *ld, const struct ag_ynode *n,
 	if (!p)
 		return kfail(ld, n, "%s: missing required key \"mkvp\" (state "
 			     "%s carries a pattern)", path, s);
-	snprintf(what, sizeof(what), "a string \"0x\" + %u hex digits",
-		 digits);
+	/* zkey and opencryptoki print EP11 patterns with 32 digits */
+	if (kt == AG_KT_WK)
+		snprintf(what, sizeof(what), "a string \"0x\" + 64 or 32 hex "
+			 "digits");
+	else
+		snprintf(what, sizeof(what), "a string \"0x\" + %u hex "
+			 "digits", digits);
 	if (get_str(ld, p, fpath, what, &s) < 0)
 		return -1;
-	if (strlen(s) != 2 + digits || s[0] != '0' || s[1] != 'x' ||
-	    !hex_ok(s + 2, digits))
+	if (strlen(s) < 2 || !ag_key_type_digits_ok(kt, strlen(s) - 2) ||
+	    s[0] != '0' || s[1] != 'x' || !hex_ok(s + 2, strlen(s) - 2))
 		return kexpected(ld, p, fpath, what);
-	for (i = 0; i < 2 + digits; i++)
+	for (i = 0; i < strlen(s); i++)
 		reg->mkvp[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
 				      s[i] - 'A' + 'a' : s[i]);
 	reg->mkvp[i] = '\0';
@@ -157,7 +162,7 @@ static int load_entry(struct kload *ld, const struct ag_ynode *n, size_t idx,
 		      struct ag_keys *k)
 {
 	static const char *const keys[] = {
-		"apqn", "domain", "aes", "apka", "asym", "wk", NULL,
+		"apqn", "domain", "aes", "apka", "asym", "sym", "wk", NULL,
 	};
 	const struct ag_ynode *a = NULL, *dn = NULL;
 	struct ag_keys_entry *e;
@@ -200,10 +205,10 @@ static int load_entry(struct kload *ld, const struct ag_ynode *n, size_t idx,
 	if (wk && cca)
 		return kfail(ld, ag_ymap_get(n, "wk"), "%s: wk (EP11) cannot "
 			     "be combined with CCA key types (aes, apka, "
-			     "asym)", path);
+			     "asym, sym)", path);
 	if (!wk && !cca)
 		return kfail(ld, n, "%s: expected at least one key type (aes, "
-			     "apka, asym or wk)", path);
+			     "apka, asym, sym or wk)", path);
 
 	e = ag_keys_add(k, a != NULL, ad, dom);
 	e->line = n->line;
@@ -248,7 +253,8 @@ static int load_root(struct kload *ld, const struct ag_ynode *root,
 		     struct ag_keys *k)
 {
 	static const char *const keys[] = {
-		"apgate-keys", "origin", "host", "at", "tool", "keys", NULL,
+		"apgate-keys", "origin", "host", "at", "tool", "guest", "keys",
+		NULL,
 	};
 	const struct ag_ynode *v, *list;
 	const char *s;
@@ -301,6 +307,20 @@ static int load_root(struct kload *ld, const struct ag_ynode *root,
 		if (get_str(ld, v, "tool", "a string", &s) < 0)
 			return -1;
 		k->tool = xstrdup(s);
+	}
+	if ((v = ag_ymap_get(root, "guest"))) {
+		static const char *const gkeys[] = { "secure_execution", NULL };
+		const struct ag_ynode *se;
+		bool b;
+
+		if (want_map(ld, v, "guest", gkeys) < 0)
+			return -1;
+		se = ag_ymap_get(v, "secure_execution");
+		if (se && ag_ybool(se, &b) < 0)
+			return kexpected(ld, se, "guest.secure_execution",
+					 "a boolean (true or false)");
+		if (se)
+			k->secure_execution = b ? AG_TRI_TRUE : AG_TRI_FALSE;
 	}
 	list = ag_ymap_get(root, "keys");
 	if (!list)
@@ -433,11 +453,13 @@ const struct ag_keys_entry *ag_keys_lookup(const struct ag_keys *k,
 
 /* --- merging --- */
 
-static bool mkvps_equal(const struct ag_mkvps *a, const struct ag_mkvps *b)
+static bool mkvps_equal_except_sym(const struct ag_mkvps *a,
+				   const struct ag_mkvps *b)
 {
 	int kt, r;
 
 	for (kt = 0; kt < AG_KT_COUNT; kt++)
+		if (kt != AG_KT_SYM)
 		for (r = 0; r < AG_REG_COUNT; r++)
 			if (a->reg[kt][r].state != b->reg[kt][r].state ||
 			    strcmp(a->reg[kt][r].mkvp, b->reg[kt][r].mkvp))
@@ -513,7 +535,13 @@ int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
 		}
 		if (q->mkvps.present &&
 		    q->mkvps.origin == AG_MK_ORIGIN_SYSFS) {
-			if (!mkvps_equal(&q->mkvps, &e->mkvps))
+			/* sysfs never shows SYM (DOMAIN.md 7.5a): a
+			 * declared SYM completes what sysfs shows */
+			if (ag_mkvps_has_key_type(&e->mkvps, AG_KT_SYM))
+				memcpy(q->mkvps.reg[AG_KT_SYM],
+				       e->mkvps.reg[AG_KT_SYM],
+				       sizeof(q->mkvps.reg[AG_KT_SYM]));
+			if (!mkvps_equal_except_sym(&q->mkvps, &e->mkvps))
 				ag_notes_add(notes, "warning: %s: %s master "
 					     "keys for %s differ from what "
 					     "sysfs shows; keeping sysfs", pos,
@@ -522,6 +550,8 @@ int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
 		}
 		q->mkvps = e->mkvps;
 	}
+	if (k->secure_execution != AG_TRI_UNSET)
+		d->guest.secure_execution = k->secure_execution;
 	return 0;
 }
 
@@ -597,6 +627,13 @@ int ag_keys_emit_yaml(const struct ag_keys *k, FILE *out,
 	kv(&e, "host", k->host, true);
 	kv(&e, "at", k->at, true);
 	kv(&e, "tool", k->tool, true);
+	if (k->secure_execution != AG_TRI_UNSET) {
+		ag_yemit_scalar(&e, "guest", false);
+		ag_yemit_map_start(&e, false);
+		kv(&e, "secure_execution", ag_tri_name(k->secure_execution),
+		   false);
+		ag_yemit_map_end(&e);
+	}
 	ag_yemit_scalar(&e, "keys", false);
 	ag_yemit_seq_start(&e, k->n == 0);
 	for (i = 0; i < k->n; i++)
@@ -623,6 +660,14 @@ json_object *ag_keys_to_json(const struct ag_keys *k)
 	if (k->tool)
 		json_object_object_add(o, "tool",
 				       json_object_new_string(k->tool));
+	if (k->secure_execution != AG_TRI_UNSET) {
+		json_object *g = json_object_new_object();
+
+		json_object_object_add(g, "secure_execution",
+			json_object_new_boolean(k->secure_execution ==
+						AG_TRI_TRUE));
+		json_object_object_add(o, "guest", g);
+	}
 	list = json_object_new_array();
 	for (i = 0; i < k->n; i++) {
 		const struct ag_keys_entry *en = &k->entries[i];

@@ -9,9 +9,11 @@
  *   host: "..."                 # optional: where the keys were read
  *   at: "RFC 3339"              # optional
  *   tool: "..."                 # optional
+ *   guest: {secure_execution: false}   # optional, from --guest
  *   keys:
  *     - apqn: "05.0004"         # one APQN, or
  *       aes: {cur: {state: valid, mkvp: "0x..."}, ...}
+ *       sym: {...}              # CCA SYM (DES): declared only
  *     - domain: 0x47            # every APQN of that usage domain
  *       wk: {cur: {...}, new: {...}}
  * Per-APQN entries win over per-domain ones.
@@ -43,6 +45,9 @@ struct ag_keys {
 	char *name;		/* file name for messages */
 	enum ag_mk_origin origin;	/* declared or guest */
 	char *host, *at, *tool;	/* NULL unset */
+	/* guest.secure_execution: a guest collection saw
+	 * /sys/firmware/uv/prot_virt_guest; merged into the descriptor */
+	enum ag_tri secure_execution;
 	struct ag_keys_entry *entries;
 	size_t n;
 };

@@ -56,6 +56,18 @@ static void push_idset(lua_State *L, const struct ag_idset *set)
 
 /* --- descriptor parts --- */
 
+static void push_op_modes(lua_State *L, const struct ag_op_modes *m)
+{
+	size_t i;
+
+	lua_createtable(L, (int)m->n, 0);
+	for (i = 0; i < m->n; i++) {
+		lua_pushstring(L, m->names[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	ag_sandbox_push_readonly(L);
+}
+
 static void push_card(lua_State *L, const struct ag_card *c)
 {
 	char buf[16];
@@ -76,6 +88,17 @@ static void push_card(lua_State *L, const struct ag_card *c)
 	set_tri(L, "config", c->config);
 	set_tri(L, "online", c->online);
 	set_tri(L, "chkstop", c->chkstop);
+	if (c->ep11.present) {
+		lua_createtable(L, 0, 3);
+		if (c->ep11.api_ordinal >= 0)
+			set_int(L, "api_ordinal", c->ep11.api_ordinal);
+		set_str(L, "firmware", c->ep11.firmware);
+		if (c->ep11.op_modes.present) {
+			push_op_modes(L, &c->ep11.op_modes);
+			lua_setfield(L, -2, "op_modes");
+		}
+		set_readonly(L, "ep11");
+	}
 	ag_sandbox_push_readonly(L);
 }
 
@@ -119,6 +142,16 @@ static void push_queue(lua_State *L, const struct ag_queue *q)
 	set_tri(L, "chkstop", q->chkstop);
 	set_str(L, "driver", q->driver ? ag_queue_driver_name(q->driver) : NULL);
 	set_str(L, "status", q->status);
+	if (q->has_functions) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "0x%08X", (unsigned)q->functions);
+		set_str(L, "functions", buf);
+	}
+	if (q->op_modes.present) {
+		push_op_modes(L, &q->op_modes);
+		lua_setfield(L, -2, "op_modes");
+	}
 	if (q->mkvps.present) {
 		push_mkvps(L, &q->mkvps);
 		lua_setfield(L, -2, "mkvps");
@@ -138,8 +171,8 @@ static void push_block(lua_State *L, const struct ag_block *b)
 
 /* --- view methods; upvalue 1 is the view's index table --- */
 
-enum { IDX_BY_APQN = 1, IDX_BY_ADAPTER, IDX_GEN, IDX_FUNCS, IDX_APQNS,
-       IDX_APQN_SET };
+enum { IDX_BY_APQN = 1, IDX_BY_ADAPTER, IDX_GEN, IDX_FUNCS, IDX_QFUNCS,
+       IDX_APQNS, IDX_APQN_SET };
 
 static void push_index(lua_State *L, int which)
 {
@@ -214,6 +247,16 @@ static int view_functions(lua_State *L)
 	return view_lookup(L, IDX_FUNCS, adapter_arg(L));
 }
 
+/* The queue's own ap_functions (unmasked TAPQ word) as an integer. */
+static int view_queue_functions(lua_State *L)
+{
+	luaL_checkstring(L, 2);
+	push_index(L, IDX_QFUNCS);
+	lua_pushvalue(L, 2);
+	lua_rawget(L, -2);
+	return 1;
+}
+
 void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 {
 	static const luaL_Reg methods[] = {
@@ -223,6 +266,7 @@ void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 		{ "card", view_card },
 		{ "generation", view_generation },
 		{ "functions", view_functions },
+		{ "queue_functions", view_queue_functions },
 		{ NULL, NULL },
 	};
 	char apqn[AG_APQN_LEN];
@@ -262,7 +306,33 @@ void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 	lua_setfield(L, -2, "domains");
 	push_idset(L, &d->mdev.control_domains);
 	lua_setfield(L, -2, "control_domains");
+	if (d->mdev.has_guest_apqns) {
+		lua_createtable(L, (int)d->mdev.n_guest_apqns, 0);
+		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+				       d->mdev.guest_apqns[i] % 256u, apqn);
+			lua_pushstring(L, apqn);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		set_readonly(L, "guest_apqns");
+	}
 	set_readonly(L, "mdev");
+
+	if (d->lpar.present) {
+		lua_createtable(L, 0, 3);
+		push_idset(L, &d->lpar.adapters);
+		lua_setfield(L, -2, "adapters");
+		push_idset(L, &d->lpar.usage_domains);
+		lua_setfield(L, -2, "usage_domains");
+		push_idset(L, &d->lpar.control_domains);
+		lua_setfield(L, -2, "control_domains");
+		set_readonly(L, "lpar");
+	}
+	if (d->guest.secure_execution != AG_TRI_UNSET) {
+		lua_createtable(L, 0, 1);
+		set_tri(L, "secure_execution", d->guest.secure_execution);
+		set_readonly(L, "guest");
+	}
 
 	lua_createtable(L, (int)d->n_cards, 0);
 	for (i = 0; i < d->n_cards; i++) {
@@ -303,6 +373,12 @@ void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 		lua_insert(L, -2);
 		lua_setfield(L, -2, apqn);
 		lua_pop(L, 1);
+		if (q->has_functions) {
+			lua_rawgeti(L, index, IDX_QFUNCS);
+			lua_pushinteger(L, q->functions);
+			lua_setfield(L, -2, apqn);
+			lua_pop(L, 1);
+		}
 	}
 	set_readonly(L, "queues");
 
@@ -684,7 +760,7 @@ void ag_luaview_register_helpers(struct ag_sandbox *s)
 		{ "ACCEL", 0x08000000 }, { "EP11", 0x04000000 },
 		{ "APXA", 0x02000000 }, { "SLCF", 0x01000000 },
 		{ "FULL", 0x00800000 }, { "RESTRICTED", 0x00400000 },
-		{ "MODE_MASK", 0x1C000000 },
+		{ "MODE_MASK", 0x1C000000 }, { "BS_MASK", 0x0000C000 },
 	};
 	static const luaL_Reg apqn_lib[] = {
 		{ "parse", l_apqn_parse },

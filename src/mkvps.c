@@ -29,8 +29,12 @@ static const struct mk_line ep11_lines[] = {
 	{ AG_KT_WK, AG_REG_CUR }, { AG_KT_WK, AG_REG_NEW },
 };
 
-/* Spelling in sysfs; index = enum value. */
-static const char *const kt_sysfs[] = { "AES", "APKA", "ASYM", "WK" };
+/* Spelling in sysfs; index = enum value.  The kernel never prints SYM
+ * (DOMAIN.md 3.1): no word matches it. */
+static const char *const kt_sysfs[] = {
+	[AG_KT_AES] = "AES", [AG_KT_APKA] = "APKA", [AG_KT_ASYM] = "ASYM",
+	[AG_KT_SYM] = NULL, [AG_KT_WK] = "WK",
+};
 static const char *const reg_sysfs[] = { "NEW", "CUR", "OLD" };
 
 /* Longest line the kernel prints is "ASYM NEW: empty 0x" + 32 digits (50)
@@ -68,7 +72,7 @@ static int find_word(const char *t, size_t n, const char *const *words,
 	size_t i;
 
 	for (i = 0; i < nwords; i++)
-		if (tok_is(t, n, words[i]))
+		if (words[i] && tok_is(t, n, words[i]))
 			return (int)i;
 	return -1;
 }
@@ -287,4 +291,25 @@ int ag_mkvps_parse(const char *text, size_t len, struct ag_mkvps *out,
 	out->present = true;
 	out->origin = AG_MK_ORIGIN_SYSFS;
 	return 0;
+}
+
+void ag_mkvps_set_unknown(struct ag_mkvps *out, bool ep11)
+{
+	static const enum ag_key_type cca[] = {
+		AG_KT_AES, AG_KT_APKA, AG_KT_ASYM,
+	};
+	size_t i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->present = true;
+	out->origin = AG_MK_ORIGIN_SYSFS;
+	if (ep11) {
+		out->reg[AG_KT_WK][AG_REG_CUR].state = AG_MK_UNKNOWN;
+		out->reg[AG_KT_WK][AG_REG_NEW].state = AG_MK_UNKNOWN;
+		return;
+	}
+	for (i = 0; i < sizeof(cca) / sizeof(cca[0]); i++)
+		for (r = 0; r < AG_REG_COUNT; r++)
+			out->reg[cca[i]][r].state = AG_MK_UNKNOWN;
 }

@@ -9,6 +9,7 @@
 #ifndef APGATE_MKVPS_H
 #define APGATE_MKVPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "descriptor.h"
@@ -19,5 +20,10 @@
  * "line N \"TEXT\": what was expected" (the caller prefixes the path). */
 int ag_mkvps_parse(const char *text, size_t len, struct ag_mkvps *out,
 		   struct ag_error *err);
+
+/* *out as "every register unknown" (origin sysfs): what a queue's keys
+ * are when its mkvps text could not be parsed.  ep11: WK CUR/NEW, else
+ * the CCA registers the kernel prints (AES, APKA, ASYM). */
+void ag_mkvps_set_unknown(struct ag_mkvps *out, bool ep11);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,9 @@ static int read_type(struct udev_device *dev, const char *attr, int *out,
 	return 0;
 }
 
-/* ap_functions: "0x%08X" (upper-case, 8 digits). */
-static int read_functions(struct udev_device *dev, struct ag_card *c,
+/* ap_functions: "0x%08X" (upper-case, 8 digits); cards and (newer
+ * kernels) queues.  NULL (absent, or EIO from the TAPQ) leaves it unset. */
+static int read_functions(struct udev_device *dev, bool *has, uint32_t *out,
 			  struct ag_error *err)
 {
 	const char *v = udev_device_get_sysattr_value(dev, "ap_functions");
@@ -114,12 +116,88 @@ static int read_functions(struct udev_device *dev, struct ag_card *c,
 		else
 			goto bad;
 	}
-	c->functions = f;
-	c->has_functions = true;
+	*out = f;
+	*has = true;
 	return 0;
 bad:
 	return attr_error(err, dev, "ap_functions", v,
 			  "\"0x\" + 8 upper-case hex digits");
+}
+
+/* EP11 `op_modes`: space-separated words (DOMAIN.md 2.4); an empty line
+ * means the card query failed and leaves *m unknown. */
+static int read_op_modes(struct udev_device *dev, struct ag_op_modes *m,
+			 struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, "op_modes");
+	const char *p;
+	size_t i;
+
+	if (!v || !*v)
+		return 0;
+	m->present = true;
+	for (p = v; *p;) {
+		char word[AG_OP_MODE_LEN];
+		size_t n = strcspn(p, " ");
+
+		if (n == 0 || n >= sizeof(word) || m->n >= AG_OP_MODES_MAX)
+			goto bad;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (!ag_op_mode_valid(word))
+			goto bad;
+		for (i = 0; i < m->n; i++)
+			if (strcmp(m->names[i], word) == 0)
+				goto bad;
+		ag_op_modes_add(m, word);
+		p += n;
+		if (*p == ' ' && *++p == '\0')
+			goto bad;
+	}
+	return 0;
+bad:
+	ag_op_modes_free(m);
+	return attr_error(err, dev, "op_modes", v, "distinct mode words "
+			  "(like \"FIPS2021 FIPS2024\") separated by single "
+			  "spaces");
+}
+
+/* EP11 card attributes; each reads as an empty line when the card query
+ * fails (DOMAIN.md 2.4), which leaves it unknown. */
+static int read_ep11(struct udev_device *dev, struct ag_card *c,
+		     struct ag_error *err)
+{
+	const char *v;
+	unsigned maj, min;
+	int used = 0;
+
+	c->ep11.present = true;
+	v = udev_device_get_sysattr_value(dev, "API_ordinalnr");
+	if (v && *v) {
+		char *end;
+		unsigned long n;
+
+		if (*v < '0' || *v > '9')
+			return attr_error(err, dev, "API_ordinalnr", v,
+					  "a decimal number");
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*end || errno || n > 0xffffffffUL)
+			return attr_error(err, dev, "API_ordinalnr", v,
+					  "a decimal number");
+		c->ep11.api_ordinal = (long)n;
+	}
+	v = udev_device_get_sysattr_value(dev, "FW_version");
+	if (v && *v) {
+		if (*v < '0' || *v > '9' ||
+		    sscanf(v, "%3u.%3u%n", &maj, &min, &used) != 2 ||
+		    (size_t)used != strlen(v) || strchr(v, ' ') ||
+		    strchr(v, '+'))
+			return attr_error(err, dev, "FW_version", v,
+					  "a version like \"7.4\"");
+		c->ep11.firmware = xstrdup(v);
+	}
+	return read_op_modes(dev, &c->ep11.op_modes, err);
 }
 
 static const char *mode_from_functions(uint32_t f)
@@ -214,12 +292,14 @@ static int read_card(struct udev *u, struct ag_descriptor *d,
 		c->serial = xstrdup(v);
 	if (read_type(dev, "hwtype", &c->hwtype, err) < 0 ||
 	    read_type(dev, "raw_hwtype", &c->raw_hwtype, err) < 0 ||
-	    read_functions(dev, c, err) < 0 ||
+	    read_functions(dev, &c->has_functions, &c->functions, err) < 0 ||
 	    read_tri(dev, "config", &c->config, err) < 0 ||
 	    read_tri(dev, "online", &c->online, err) < 0 ||
 	    read_tri(dev, "chkstop", &c->chkstop, err) < 0)
 		goto out;
 	card_mode(dev, c, notes);
+	if (c->mode == AG_MODE_EP11 && read_ep11(dev, c, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	udev_device_unref(dev);
@@ -266,13 +346,27 @@ static int read_queue(struct udev *u, struct ag_descriptor *d,
 	v = udev_device_get_sysattr_value(dev, "status");
 	if (v && *v)
 		q->status = xstrdup(v);
+	/* the queue's own TAPQ word: unmasked, with the SE bind state */
+	if (read_functions(dev, &q->has_functions, &q->functions, err) < 0)
+		goto out;
 	/* only cex4queue shows master keys; read them once (a card query) */
 	if (q->driver == AG_DRIVER_CEX4QUEUE) {
+		const struct ag_card *c = ag_descriptor_card(d, adapter);
+
+		if (c && c->mode == AG_MODE_EP11 &&
+		    read_op_modes(dev, &q->op_modes, err) < 0)
+			goto out;
 		v = udev_device_get_sysattr_value(dev, "mkvps");
 		if (v && ag_mkvps_parse(v, strlen(v), &q->mkvps, err) < 0) {
-			ag_error_prefix(err, "%s/mkvps",
-					udev_device_get_syspath(dev));
-			goto out;
+			/* one odd queue must not hide every other fact:
+			 * its keys are unknown, never guessed */
+			ag_notes_add(notes, "warning: %s/mkvps: %s; master "
+				     "keys of %s recorded as unknown",
+				     udev_device_get_syspath(dev), err->msg,
+				     name);
+			ag_mkvps_set_unknown(&q->mkvps, c ? c->mode ==
+					     AG_MODE_EP11 :
+					     strncmp(v, "WK ", 3) == 0);
 		}
 	}
 	rc = 0;
@@ -334,6 +428,24 @@ static void compare_sets(const char *uuid, const char *what_a,
 			     "%s%s", uuid, kind, list, what_a, what_b, why);
 }
 
+/* guest_matrix is always a product (the kernel filters whole adapters),
+ * and never wider than matrix: keep what both show. */
+static void add_guest_apqns(struct ag_descriptor *d, const struct ag_idset *ga,
+			    const struct ag_idset *gd)
+{
+	int a, dom;
+
+	d->mdev.has_guest_apqns = true;
+	for (a = ag_idset_next(ga, 0); a >= 0;
+	     a = ag_idset_next(ga, (unsigned)a + 1))
+		for (dom = ag_idset_next(gd, 0); dom >= 0;
+		     dom = ag_idset_next(gd, (unsigned)dom + 1))
+			if (ag_idset_has(&d->mdev.adapters, (unsigned)a) &&
+			    ag_idset_has(&d->mdev.domains, (unsigned)dom))
+				ag_descriptor_add_guest_apqn(d, (unsigned)a,
+							     (unsigned)dom);
+}
+
 /* Read attr of the mdev and parse it; a missing attribute gives 1. */
 static int mdev_attr(struct udev_device *dev, const char *attr,
 		     const char **val)
@@ -342,10 +454,11 @@ static int mdev_attr(struct udev_device *dev, const char *attr,
 	return *val ? 0 : 1;
 }
 
+/* guest: where to put guest_matrix's APQNs (NULL: not wanted). */
 static int read_assignment(struct udev_device *dev, const char *uuid,
 			   struct ag_idset *adapters, struct ag_idset *domains,
-			   struct ag_idset *cdoms, struct ag_notes *notes,
-			   struct ag_error *err)
+			   struct ag_idset *cdoms, struct ag_descriptor *guest,
+			   struct ag_notes *notes, struct ag_error *err)
 {
 	struct ag_idset ga, gd, apm, aqm, adm;
 	const char *v;
@@ -386,6 +499,8 @@ static int read_assignment(struct udev_device *dev, const char *uuid,
 			     "adapter", 2, "", notes);
 		compare_sets(uuid, "guest_matrix", &gd, "matrix", domains,
 			     "domain", 4, "", notes);
+		if (guest)
+			add_guest_apqns(guest, &ga, &gd);
 	}
 	if (!mdev_attr(dev, "ap_config", &v)) {
 		if (ag_ap_config_parse(v, strlen(v), false, &apm, &aqm, &adm,
@@ -435,7 +550,7 @@ int ag_sysfs_read_mdev(struct udev *u, const char *uuid,
 		ag_notes_add(notes, "warning: mdev %s has type %s, not "
 			     "vfio_ap-passthrough", uuid, d->mdev.type);
 	rc = read_assignment(dev, uuid, &d->mdev.adapters, &d->mdev.domains,
-			     &d->mdev.control_domains, notes, err);
+			     &d->mdev.control_domains, d, notes, err);
 	udev_device_unref(dev);
 	return rc;
 }
@@ -480,8 +595,8 @@ int ag_sysfs_list_mdevs(struct udev *u, struct ag_mdev_info **list,
 		mi->active = true;
 		mi->type = mdev_type(dev);
 		rc = read_assignment(dev, mi->uuid, &mi->adapters,
-				     &mi->domains, &mi->control_domains, notes,
-				     err);
+				     &mi->domains, &mi->control_domains, NULL,
+				     notes, err);
 		udev_device_unref(dev);
 		if (rc < 0)
 			break;
@@ -538,11 +653,15 @@ int ag_sysfs_guest_keys(struct udev *u, struct ag_keys *k,
 			continue;
 		}
 		if (ag_mkvps_parse(v, strlen(v), &m, err) < 0) {
-			ag_error_prefix(err, "%s/mkvps",
-					udev_device_get_syspath(dev));
-			udev_device_unref(dev);
-			rc = -1;
-			break;
+			const char *mode = udev_device_get_property_value(
+				dev, "MODE");
+
+			ag_notes_add(notes, "warning: %s/mkvps: %s; master "
+				     "keys of %s recorded as unknown",
+				     udev_device_get_syspath(dev), err->msg,
+				     sysname);
+			ag_mkvps_set_unknown(&m, mode ? strcmp(mode, "ep11")
+					     == 0 : strncmp(v, "WK ", 3) == 0);
 		}
 		e = ag_keys_add(k, true, a, d);
 		m.origin = k->origin;

@@ -521,7 +521,7 @@ START_TEST(test_keys_bad)
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {apqn: \"5.0004\", aes: {cur: {state: invalid}}}\n", "keys[0].apqn: expected an APQN string" },
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 012, aes: {cur: {state: invalid}}}\n", "keys[0].domain: expected a domain 0..255 (decimal or 0x hex)" },
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 256, aes: {cur: {state: invalid}}}\n", "keys[0].domain: expected a domain 0..255" },
-		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 4}\n", "keys[0]: expected at least one key type (aes, apka, asym or wk)" },
+		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 4}\n", "keys[0]: expected at least one key type (aes, apka, asym, sym or wk)" },
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 4, aes: {cur: {state: invalid}}, wk: {cur: {state: invalid}}}\n", "keys[0]: wk (EP11) cannot be combined with CCA key types" },
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 4, des: {}}\n", "unknown key \"des\" in keys[0]" },
 		{ "apgate-keys: 1\norigin: declared\nkeys:\n  - {domain: 4, aes: {}}\n", "keys[0].aes: expected at least one register (new, cur, old)" },
@@ -600,6 +600,79 @@ START_TEST(test_keys_merge)
 }
 END_TEST
 
+/* SYM is never in sysfs: a declared SYM completes sysfs keys; a 32-digit
+ * EP11 pattern and a guest's Secure Execution flag load and merge. */
+START_TEST(test_keys_sym_wk32_guest)
+{
+	struct ag_descriptor *d = test_descriptor_from_text(
+		"apgate-descriptor: 1\nhost: h\nmdev:\n"
+		"  uuid: 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93\n"
+		"  adapters: [5, 6]\n  domains: [4]\n"
+		"cards:\n  - {adapter: 5, mode: cca}\n  - {adapter: 6, mode: ep11}\n"
+		"queues:\n  - {apqn: \"05.0004\", driver: cex4queue, mkvps: "
+		"{origin: sysfs, aes: {cur: {state: valid, mkvp: "
+		"\"0x1111111111111111\"}}}}\n"
+		"  - {apqn: \"06.0004\", driver: vfio_ap}\n");
+	struct ag_notes notes = { 0 };
+	struct ag_keys *k;
+	struct ag_error err;
+	const struct ag_queue *q;
+
+	ck_assert_msg(kload("apgate-keys: 1\norigin: declared\n"
+			    "guest: {secure_execution: true}\nkeys:\n"
+			    "  - {apqn: \"05.0004\", aes: {cur: {state: valid, "
+			    "mkvp: \"0x1111111111111111\"}}, sym: {cur: {state: "
+			    "valid, mkvp: \"0x2222222222222222\"}}}\n"
+			    "  - {apqn: \"06.0004\", wk: {cur: {state: valid, "
+			    "mkvp: \"0xDB3C3B3C3F097DD55EC7EB0E7FDBCB93\"}}}\n",
+			    &k, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(k->secure_execution, AG_TRI_TRUE);
+	ck_assert_msg(ag_keys_merge(k, d, &notes, &err) == 0, "%s", err.msg);
+	/* agreeing AES: no warning, and SYM joins the sysfs view */
+	ck_assert_uint_eq(notes.n, 0);
+	q = ag_descriptor_queue(d, 5, 4);
+	ck_assert_int_eq(q->mkvps.origin, AG_MK_ORIGIN_SYSFS);
+	ck_assert_str_eq(q->mkvps.reg[AG_KT_SYM][AG_REG_CUR].mkvp,
+			 "0x2222222222222222");
+	q = ag_descriptor_queue(d, 6, 4);
+	ck_assert_str_eq(q->mkvps.reg[AG_KT_WK][AG_REG_CUR].mkvp,
+			 "0xdb3c3b3c3f097dd55ec7eb0e7fdbcb93");
+	ck_assert_int_eq(d->guest.secure_execution, AG_TRI_TRUE);
+	ck_assert_int_eq(ag_descriptor_check(d, "d", &err), 0);
+	ag_notes_free(&notes);
+	ag_keys_free(k);
+	ag_descriptor_free(d);
+
+	ck_assert_int_eq(kload("apgate-keys: 1\norigin: declared\nkeys:\n"
+			       "  - {domain: 4, wk: {cur: {state: valid, mkvp: "
+			       "\"0x0123456789\"}}}\n", &k, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "expected a string \"0x\" + 64 "
+				     "or 32 hex digits"));
+	ck_assert_int_eq(kload("apgate-keys: 1\norigin: declared\n"
+			       "guest: {secure_execution: 1}\nkeys: []\n", &k,
+			       &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "guest.secure_execution: "
+				     "expected a boolean"));
+}
+END_TEST
+
+/* A malformed mkvps marks the queue's keys unknown (collection goes on). */
+START_TEST(test_mkvps_unknown_fill)
+{
+	struct ag_mkvps m;
+
+	ag_mkvps_set_unknown(&m, false);
+	ck_assert(m.present);
+	ck_assert_int_eq(m.origin, AG_MK_ORIGIN_SYSFS);
+	ck_assert_int_eq(m.reg[AG_KT_ASYM][AG_REG_OLD].state, AG_MK_UNKNOWN);
+	ck_assert(!ag_mkvps_has_key_type(&m, AG_KT_SYM));
+	ck_assert(!ag_mkvps_has_key_type(&m, AG_KT_WK));
+	ag_mkvps_set_unknown(&m, true);
+	ck_assert_int_eq(m.reg[AG_KT_WK][AG_REG_NEW].state, AG_MK_UNKNOWN);
+	ck_assert(!ag_mkvps_has_key_type(&m, AG_KT_AES));
+}
+END_TEST
+
 START_TEST(test_keys_roundtrip)
 {
 	struct ag_keys *k = ag_keys_new(AG_MK_ORIGIN_GUEST), *back;
@@ -655,6 +728,8 @@ Suite *suite_collect(void)
 	tcase_add_test(tc, test_keys_bad);
 	tcase_add_test(tc, test_keys_merge);
 	tcase_add_test(tc, test_keys_roundtrip);
+	tcase_add_test(tc, test_keys_sym_wk32_guest);
+	tcase_add_test(tc, test_mkvps_unknown_fill);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -178,6 +178,57 @@ START_TEST(test_load_ep11)
 }
 END_TEST
 
+/* The optional keys of issue 9, into the model and out again. */
+START_TEST(test_load_v1_keys)
+{
+	struct ag_descriptor *d = test_load_descriptor(GOOD "format-v1-keys.yaml");
+	const struct ag_card *c = ag_descriptor_card(d, 3);
+	const struct ag_queue *q = ag_descriptor_queue(d, 3, 0x41);
+	char *canon;
+
+	ck_assert(d->mdev.has_guest_apqns);
+	ck_assert_uint_eq(d->mdev.n_guest_apqns, 2);
+	/* sorted: 03.0041 before 05.0041 whatever the file's order */
+	ck_assert_uint_eq(d->mdev.guest_apqns[0], 0x0341);
+	ck_assert_uint_eq(d->mdev.guest_apqns[1], 0x0541);
+	ck_assert(d->lpar.present);
+	ck_assert(ag_idset_has(&d->lpar.adapters, 7));
+	ck_assert(ag_idset_has(&d->lpar.usage_domains, 0x42));
+	ck_assert_uint_eq(ag_idset_count(&d->lpar.control_domains), 1);
+	ck_assert_int_eq(d->guest.secure_execution, AG_TRI_FALSE);
+	ck_assert(c->ep11.present);
+	ck_assert_int_eq(c->ep11.api_ordinal, 7);
+	ck_assert_str_eq(c->ep11.firmware, "8.12");
+	ck_assert_uint_eq(c->ep11.op_modes.n, 2);
+	ck_assert_str_eq(c->ep11.op_modes.names[0], "FIPS2021");
+	ck_assert(q->has_functions);
+	ck_assert_uint_eq(q->functions, 0x06800000u);
+	ck_assert_str_eq(q->op_modes.names[0], "FIPS2021");
+	/* a 32-digit wrapping key pattern is kept as given, lowercased */
+	ck_assert_str_eq(q->mkvps.reg[AG_KT_WK][AG_REG_CUR].mkvp,
+			 "0xdb3c3b3c3f097dd55ec7eb0e7fdbcb93");
+	q = ag_descriptor_queue(d, 5, 0x41);
+	ck_assert(ag_mkvps_has_key_type(&q->mkvps, AG_KT_SYM));
+	ck_assert_str_eq(q->mkvps.reg[AG_KT_SYM][AG_REG_CUR].mkvp,
+			 "0x0123456789abcdef");
+	ck_assert_int_eq(ag_descriptor_check(d, "x", NULL), 0);
+	canon = ag_descriptor_canonical(d);
+	ck_assert_ptr_nonnull(strstr(canon, "\"guest\":{\"secure_execution\":"
+				     "false}"));
+	ck_assert_ptr_nonnull(strstr(canon, "\"guest_apqns\":[\"03.0041\","
+				     "\"05.0041\"]"));
+	ck_assert_ptr_nonnull(strstr(canon, "\"lpar\":{\"adapters\":[3,5,7],"
+				     "\"control_domains\":[65],"
+				     "\"usage_domains\":[65,66]}"));
+	ck_assert_ptr_nonnull(strstr(canon, "\"ep11\":{\"api_ordinal\":7,"
+				     "\"firmware\":\"8.12\",\"op_modes\":"
+				     "[\"FIPS2021\",\"FIPS2024\"]}"));
+	ck_assert_ptr_nonnull(strstr(canon, "\"sym\":{\"cur\":"));
+	free(canon);
+	ag_descriptor_free(d);
+}
+END_TEST
+
 START_TEST(test_load_accel_and_cex9)
 {
 	struct ag_descriptor *d = test_load_descriptor(GOOD "accel-cex7a.yaml");
@@ -232,7 +283,9 @@ START_TEST(test_errors_structure)
 		 "expected the integer 1, found the number 1.0");
 	load_err(HEAD "extra: 1\n", "t.yaml:7:1: unknown key \"extra\" in the "
 		 "descriptor (allowed: apgate-descriptor, host, collected, "
-		 "mdev, cards, queues, blocks)");
+		 "mdev, lpar, guest, cards, queues, blocks)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 	load_err("apgate-descriptor: 1\nmdev: {}\n", "t.yaml:1:1: missing "
 		 "required key \"host\" in the descriptor");
 	load_err("apgate-descriptor: 1\nhost: [a]\n",
@@ -284,7 +337,9 @@ START_TEST(test_errors_mdev)
 		 "found null");
 	load_err(HEAD "  matrix: []\n", "t.yaml:7:3: unknown key \"matrix\" in "
 		 "mdev (allowed: uuid, type, state, adapters, domains, "
-		 "control_domains)");
+		 "control_domains, guest_apqns)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 }
 END_TEST
 
@@ -303,7 +358,9 @@ START_TEST(test_errors_collected)
 		 "collected.tool: expected a string, found the number 1.0 "
 		 "(quote it)");
 	load_err(HEAD "collected: {by: me}\n", "t.yaml:7:13: unknown key "
-		 "\"by\" in collected (allowed: at, from, tool)");
+		 "\"by\" in collected (allowed: at, from, tool)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 }
 END_TEST
 
@@ -335,7 +392,9 @@ START_TEST(test_errors_cards)
 	load_err(HEAD "cards:\n  - {adapter: 5, depth: 8}\n",
 		 "t.yaml:8:18: unknown key \"depth\" in cards[0] (allowed: "
 		 "adapter, type, hwtype, raw_hwtype, mode, functions, serial, "
-		 "config, online, chkstop)");
+		 "config, online, chkstop, ep11)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 }
 END_TEST
 
@@ -376,16 +435,20 @@ START_TEST(test_errors_mkvps)
 		 "queues[0].mkvps");
 	load_err(QHEAD "      origin: sysfs\n",
 		 "t.yaml:10:7: queues[0].mkvps: expected at least one key "
-		 "type (aes, apka, asym or wk)");
+		 "type (aes, apka, asym, sym or wk)");
 	load_err(QHEAD "      origin: sysfs\n      aes: {}\n",
 		 "t.yaml:11:12: queues[0].mkvps.aes: expected at least one "
 		 "register (new, cur, old)");
-	load_err(QHEAD "      origin: sysfs\n      sym: {cur: {state: valid}}\n",
-		 "t.yaml:11:7: unknown key \"sym\" in queues[0].mkvps (allowed: "
-		 "origin, aes, apka, asym, wk)");
+	load_err(QHEAD "      origin: sysfs\n      des: {cur: {state: valid}}\n",
+		 "t.yaml:11:7: unknown key \"des\" in queues[0].mkvps (allowed: "
+		 "origin, aes, apka, asym, sym, wk)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 	load_err(QHEAD "      origin: sysfs\n      wk: {old: {state: valid}}\n",
 		 "t.yaml:11:12: unknown key \"old\" in queues[0].mkvps.wk "
-		 "(allowed: cur, new)");
+		 "(allowed: cur, new)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 	/* DOMAIN.md 3.4: "ASYM CUR: empty -" cannot come from a kernel */
 	load_err(QHEAD "      origin: sysfs\n      asym: {cur: {state: empty}}\n",
 		 "t.yaml:11:27: queues[0].mkvps.asym.cur.state: expected one "
@@ -414,14 +477,16 @@ START_TEST(test_errors_mkvps)
 	load_err(QHEAD "      origin: sysfs\n      aes: {cur: {state: unknown}}\n"
 		 "      wk: {cur: {state: unknown}}\n",
 		 "t.yaml:12:7: queues[0].mkvps: wk (EP11) cannot be combined "
-		 "with CCA key types (aes, apka, asym)");
+		 "with CCA key types (aes, apka, asym, sym)");
 	load_err(QHEAD "      origin: tke\n      aes: {cur: {state: unknown}}\n",
 		 "t.yaml:10:15: queues[0].mkvps.origin: expected one of sysfs, "
 		 "guest, declared, found the string \"tke\"");
 	load_err(QHEAD "      origin: sysfs\n"
 		 "      aes: {cur: {state: valid, mkvp: \"0x1\", x: 1}}\n",
 		 "t.yaml:11:46: unknown key \"x\" in queues[0].mkvps.aes.cur "
-		 "(allowed: state, mkvp)");
+		 "(allowed: state, mkvp)"
+		 "; if another host wrote this descriptor, it may run a newer "
+		 "apgate than this one");
 }
 END_TEST
 
@@ -989,7 +1054,7 @@ START_TEST(test_yaml_round_trip)
 	static const char *const files[] = {
 		GOOD "cca-cex8c.yaml", GOOD "ep11-cex8p.yaml",
 		GOOD "accel-cex7a.yaml", GOOD "cex9-compat.yaml",
-		GOOD "cca-cex8c.json",
+		GOOD "cca-cex8c.json", GOOD "format-v1-keys.yaml",
 	};
 	size_t i;
 
@@ -1156,6 +1221,7 @@ Suite *suite_descriptor(void)
 	tcase_add_test(load, test_load_cca);
 	tcase_add_test(load, test_load_ep11);
 	tcase_add_test(load, test_load_accel_and_cex9);
+	tcase_add_test(load, test_load_v1_keys);
 	tcase_add_test(load, test_minimal);
 	tcase_add_test(load, test_from_tree);
 	suite_add_tcase(s, load);

@@ -29,17 +29,31 @@ export ASAN_OPTIONS
 
 # The cases of one host: lines "NAME ARGS..." run as `apgate collect ARGS`
 # inside one umockdev-run; each leaves NAME.out, NAME.err and NAME.rc.
+# Files that are not devices (AP bus masks, /sys/firmware/uv) cannot be in
+# a recording: lines "PATH VALUE" in $TMP/files (set by with_files) are
+# written below $UMOCKDEV_DIR first, where umockdev redirects /sys opens.
 run_host() {
 	fixture=$1
 	shift
 	printf '%s\n' "$@" > "$TMP/cases"
+	[ -f "$TMP/files" ] || : > "$TMP/files"
 	umockdev-run -d "$fixture" -- /bin/sh -c '
+		while read -r path value; do
+			mkdir -p "$UMOCKDEV_DIR$(dirname "$path")" &&
+			printf "%s\n" "$value" > "$UMOCKDEV_DIR$path" || exit 1
+		done < "$3"
 		while read -r name args; do
 			# shellcheck disable=SC2086 # args are words
 			"$0" collect $args > "$1/$name.out" 2> "$1/$name.err"
 			echo $? > "$1/$name.rc"
-		done < "$2"' "$APGATE" "$O" "$TMP/cases" ||
+		done < "$2"' "$APGATE" "$O" "$TMP/cases" "$TMP/files" ||
 		fail "umockdev-run -d $fixture" "could not run the cases"
+	rm -f "$TMP/files"
+}
+
+# with_files "PATH VALUE"...: files for the next run_host only
+with_files() {
+	printf '%s\n' "$@" > "$TMP/files"
 }
 
 # same NAME EXPECTED: status 0, output equals EXPECTED, and re-validates
@@ -130,6 +144,16 @@ run_host $S/guest.umockdev \
 	"guest-mdev --mdev $CCA"
 same guest $D/guest-keys.yaml
 same guest-json $D/guest-keys.json
+with_files "/sys/firmware/uv/prot_virt_guest 1"
+run_host $S/guest.umockdev "guest-pv --guest --host guest1 $C"
+expect_contains "guest-pv: a Secure Execution guest says so" "$O/guest-pv.out" \
+	"guest:
+  secure_execution: true"
+run_host $S/cca-host.umockdev \
+	"cca-pv --mdev $CCA --host lpar-a $C --keys $O/guest-pv.out --format json"
+if [ "$(jq '.guest.secure_execution' "$O/cca-pv.out")" = true ]; then
+	pass "cca-pv: --keys from a protected guest marks the descriptor"
+else fail "cca-pv: --keys from a protected guest marks the descriptor" "$(head -c 300 "$O/cca-pv.err")"; fi
 refused guest-mdev "no vfio_ap: /sys/devices/vfio_ap/matrix does not exist (load the module: modprobe vfio_ap)"
 if "$APGATE" collect --help > /dev/null && [ -s "$O/guest.out" ] &&
 	PY=/usr/bin/python3 && "$PY" -c 'import jsonschema' 2>/dev/null; then
@@ -160,6 +184,36 @@ expect_contains "mixed: guest_matrix lacks adapter 0b" "$O/mixed.err" \
 	"warning: mdev $MIXED: adapter 0b in matrix but not in guest_matrix"
 same legacy $D/mixed-host-legacy.yaml
 validates legacy
+
+# --- LPAR masks, guest_matrix a strict subset, queue ap_functions, odd mkvps ---
+LPAR=e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b
+Z62=00000000000000000000000000000000000000000000000000000000000000
+with_files "/sys/bus/ap/ap_adapter_mask 0x07$Z62" \
+	"/sys/bus/ap/ap_usage_domain_mask 0x0800000000000000010000000000000000000000000000000000000000000000" \
+	"/sys/bus/ap/ap_control_domain_mask 0x08$Z62"
+run_host $S/lpar-host.umockdev "lpar --mdev $LPAR --host lpar-b $C"
+same lpar $D/lpar-host.yaml
+validates lpar
+expect_contains "lpar: the odd mkvps line is a warning, not an abort" "$O/lpar.err" \
+	"warning: /sys/devices/ap/card07/07.0047/mkvps: line 3 \"AES OLD: retired 0x0000000000000000\""
+expect_contains "lpar: ... and those keys are unknown" "$O/lpar.err" \
+	"master keys of 07.0047 recorded as unknown"
+expect_contains "lpar: guest_matrix lacks adapter 07" "$O/lpar.err" \
+	"warning: mdev $LPAR: adapter 07 in matrix but not in guest_matrix"
+with_files "/sys/bus/ap/ap_adapter_mask not supported" \
+	"/sys/bus/ap/ap_usage_domain_mask not supported" \
+	"/sys/bus/ap/ap_control_domain_mask not supported"
+run_host $S/lpar-host.umockdev "noqci --mdev $LPAR --host lpar-b $C --format json"
+if [ "$(cat "$O/noqci.rc")" = 0 ] && [ "$(jq 'has("lpar")' "$O/noqci.out")" = false ]; then
+	pass "noqci: no lpar key without QCI"
+else fail "noqci: no lpar key without QCI" "$(head -c 300 "$O/noqci.err")"; fi
+expect_contains "noqci: says why" "$O/noqci.err" \
+	"note: /sys/bus/ap/ap_adapter_mask says \"not supported\" (no QCI): the LPAR's AP configuration is unknown"
+with_files "/sys/bus/ap/ap_adapter_mask 0x07" \
+	"/sys/bus/ap/ap_usage_domain_mask 0x08$Z62" \
+	"/sys/bus/ap/ap_control_domain_mask 0x08$Z62"
+run_host $S/lpar-host.umockdev "badmask --mdev $LPAR"
+refused badmask "/sys/bus/ap/ap_adapter_mask: "
 
 # --- hosts without what collection needs ---
 run_host $S/no-vfio-ap.umockdev "novfio --mdev $CCA --sysfs" "novfio-auto --mdev $CCA"
