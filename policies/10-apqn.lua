@@ -49,8 +49,29 @@ end
 
 rule{
   id = "apqn.available",
-  description = "every target APQN exists on the target host, is bound to vfio_ap and is usable",
+  description = "every target APQN exists on the target host, is bound to vfio_ap and is usable; every source APQN is in the target LPAR's AP configuration",
   check = function(src, tgt)
+    -- The kernel resumes only APQNs the target LPAR is configured for
+    -- (DOMAIN.md §7.5a); an adapter or domain outside its masks cannot be
+    -- hot-plugged back later either.
+    if tgt.lpar then
+      local la, ld = {}, {}
+      for _, a in ipairs(tgt.lpar.adapters) do la[a] = true end
+      for _, d in ipairs(tgt.lpar.usage_domains) do ld[d] = true end
+      for _, q in ipairs(src:apqns()) do
+        local a, d = apqn.parse(q)
+        if not la[a] or not ld[d] then
+          local missing = not la[a] and (not ld[d] and "adapter and usage domain" or "adapter")
+                          or "usage domain"
+          reject(("not in the target LPAR's AP configuration (%s missing)"):format(missing),
+                 { apqn = q, evidence = { host = tgt.host, adapter_in_lpar = la[a] == true,
+                                          usage_domain_in_lpar = ld[d] == true } })
+        end
+      end
+    else
+      note("target LPAR's AP configuration unknown: source APQNs not checked against it",
+           { evidence = { host = tgt.host } })
+    end
     for _, q in ipairs(tgt:apqns()) do
       local card, queue = tgt:card(q), tgt:queue(q)
       if not card or not queue then
@@ -70,6 +91,33 @@ rule{
                "); vfio_ap hot-plugs it when it returns",
                { apqn = q, evidence = { host = tgt.host, conditions = why } })
         end
+      end
+    end
+  end,
+}
+
+-- The kernel migrates the guest's shadow matrix (guest_matrix), not the
+-- assignment, and overwrites the target mdev's assignment with it
+-- (vfio_ap_set_new_guest_config(), DOMAIN.md §7.5a): an APQN assigned on
+-- the source but filtered out of the guest there is dropped on the target.
+rule{
+  id = "apqn.guest",
+  description = "every APQN assigned on the source is in the guest now (guest_matrix), so the kernel migrates it",
+  check = function(src, tgt)
+    local g = src.mdev.guest_apqns
+    if not g then
+      if src.mdev.state == "active" then
+        note("source guest_matrix unknown: not checked which APQNs the guest has now",
+             { evidence = { host = src.host } })
+      end
+      return
+    end
+    local in_guest = set_of(g)
+    for _, q in ipairs(src:apqns()) do
+      if not in_guest[q] then
+        warn("assigned on source but not in the guest now (guest_matrix): the kernel migrates only " ..
+             "the guest's APQNs and the target's assignment loses it",
+             { apqn = q, evidence = { host = src.host, guest_apqns = #g } })
       end
     end
   end,

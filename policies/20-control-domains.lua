@@ -1,10 +1,13 @@
 -- 20-control-domains.lua - the guest administers the same control domains.
 --
 -- From v4 of the vfio-ap migration series the target kernel refuses resume
--- when a source control domain is not in the target host's configuration
--- ("Control domain %04lx not available on the destination host", DOMAIN.md
--- §7.5).  A control domain gained on the target silently widens what the
--- guest may administer (e.g. load master keys from a TKE): reject that too.
+-- when a source control domain is not in the target LPAR's AP configuration
+-- (control_domains_available(): "Control domain %04lx not available on the
+-- destination host", DOMAIN.md §7.5a); the target mdev's own control
+-- domains are not consulted there, but the kernel then overwrites the
+-- target mdev's assignment with the source's.  A control domain gained on
+-- the target silently widens what the guest may administer (e.g. load
+-- master keys from a TKE): reject that too.
 
 rule{
   id = "control-domains.match",
@@ -20,6 +23,23 @@ rule{
         local other = where == "source" and "target" or "source"
         reject(("control domain %04x assigned on %s only"):format(d, where), {
           evidence = { domain = ("%04x"):format(d), [where] = true, [other] = false } })
+      end
+    end
+    -- The kernel's own condition, against the target LPAR's masks.
+    if not tgt.lpar then
+      if #src.mdev.control_domains > 0 then
+        note("target LPAR's AP configuration unknown: source control domains not checked against it",
+             { evidence = { host = tgt.host } })
+      end
+      return
+    end
+    local lpar = {}
+    for _, d in ipairs(tgt.lpar.control_domains) do lpar[d] = true end
+    for _, d in ipairs(src.mdev.control_domains) do
+      if not lpar[d] then
+        reject(("control domain %04x not in the target LPAR's AP configuration"):format(d),
+               { evidence = { domain = ("%04x"):format(d), host = tgt.host,
+                              lpar_control_domains = tgt.lpar.control_domains } })
       end
     end
   end,

@@ -1,10 +1,11 @@
 -- 30-card.lua - the cards behind the guest's APQNs must be compatible.
 --
--- The vfio-ap resume check compares, per queue, the TAPQ facility word
--- masked with 0xffffc000ff000000 (mode, APSC, AP4KM, AP4KC, APXA, SLCF,
--- function class) and requires a target AP type that is the same or newer
--- (DOMAIN.md §7.5 item 3).  These rules predict that check from the card
--- attributes the descriptors carry.
+-- The vfio-ap resume check (queue_hardware_info_is_compatible(), DOMAIN.md
+-- §7.5a) compares, per queue, the TAPQ facility word: APSC, MEX4K, CRT4K,
+-- the mode bits, APXA and SLCF must be equal, a full-native source needs a
+-- full-native target, the SE bind state must be 0 on both sides, and the
+-- target's AP type must be the same or newer.  These rules predict that
+-- check from the queue and card attributes the descriptors carry.
 --
 -- Every rule walks the source APQNs that the target also has (apqn.match
 -- reports the others) and skips APQNs whose card is absent on the target
@@ -64,16 +65,49 @@ rule{
   end,
 }
 
+-- The generation (AP type) on one basis for both sides: raw_hwtype when
+-- both have it, else hwtype when both have it, else the type string.  One
+-- side's raw type against the other's compatible type would compare a CEX9
+-- running as CEX8 with a real CEX8 as "newer" (DOMAIN.md §4.1).
+local function type_digits(c)
+  local d = c.type and c.type:match("^CEX(%d+)")
+  return d and tonumber(d)
+end
+
+local function generations(sc, tc)
+  if not sc or not tc then return nil, nil, nil end
+  if sc.raw_hwtype and tc.raw_hwtype then
+    return sc.raw_hwtype - 6, tc.raw_hwtype - 6, "raw_hwtype"
+  elseif sc.hwtype and tc.hwtype then
+    return sc.hwtype - 6, tc.hwtype - 6, "hwtype"
+  end
+  local sd, td = type_digits(sc), type_digits(tc)
+  if sd and td then return sd, td, "type" end
+  return nil, nil, nil
+end
+
+local function any_generation(c)
+  return c and (c.raw_hwtype or c.hwtype or type_digits(c)) ~= nil
+end
+
 rule{
   id = "card.generation",
   description = "each APQN's target card is of the same or a newer generation than the source card",
   check = function(src, tgt, ctx)
     for _, q in ipairs(common(src, tgt)) do
-      local sg, tg = src:generation(q), tgt:generation(q)
       local sc, tc = src:card(q), tgt:card(q)
-      local ev = { source = sg, target = tg, source_type = sc and sc.type, target_type = tc.type }
-      if not sg or not tg then
-        warn("card generation unknown on " .. unknown_on(sg, tg), { apqn = q, evidence = ev })
+      local sg, tg, basis = generations(sc, tc)
+      local ev = { source = sg, target = tg, basis = basis,
+                   source_type = sc and sc.type, target_type = tc.type,
+                   source_raw_hwtype = sc and sc.raw_hwtype, target_raw_hwtype = tc.raw_hwtype,
+                   source_hwtype = sc and sc.hwtype, target_hwtype = tc.hwtype }
+      local sk, tk = any_generation(sc), any_generation(tc)
+      if not sk or not tk then
+        warn("card generation unknown on " .. unknown_on(sk or nil, tk or nil),
+             { apqn = q, evidence = ev })
+      elseif not basis then
+        warn("card generations cannot be compared on one basis (raw_hwtype, hwtype or type on both sides)",
+             { apqn = q, evidence = ev })
       elseif tg < sg then
         -- The kernel accepts CEX7 -> CEX8, never the reverse: an older card
         -- may lack functions the guest already uses.
@@ -95,70 +129,112 @@ rule{
 
 local function has(w, bits) return w & bits ~= 0 end
 
-local MODE_NAME = { [F.CCA] = "CCA", [F.EP11] = "EP11", [F.ACCEL] = "accelerator", [0] = "none" }
-local function mode_name(w)
-  local m = w & F.MODE_MASK
-  return MODE_NAME[m] or ("0x%08X"):format(m)
-end
+-- The facility bits the kernel's queue_hardware_info_is_compatible()
+-- requires to be equal (DOMAIN.md §7.5a), in bit order.
+local FACILITIES = { "APSC", "MEX4K", "CRT4K", "CCA", "ACCEL", "EP11", "APXA", "SLCF" }
+local BS_NAME = { [1] = "bound", [2] = "unbound", [3] = "illicit" }
 
--- Facility words are compared as the kernel does; details in DOMAIN.md §4.2.
-local function incompatibilities(sf, tf)
-  local bad, odd = {}, {}
-  for _, name in ipairs{ "APSC", "APXA" } do
-    if has(sf, F[name]) ~= has(tf, F[name]) then
-      bad[#bad + 1] = name .. (has(sf, F[name]) and " missing on target" or " only on target")
-    end
-  end
-  if sf & F.MODE_MASK ~= tf & F.MODE_MASK then
-    bad[#bad + 1] = ("mode %s on source, %s on target"):format(mode_name(sf), mode_name(tf))
-  end
-  for _, name in ipairs{ "MEX4K", "CRT4K" } do
-    if has(sf, F[name]) and not has(tf, F[name]) then
-      bad[#bad + 1] = name .. " missing on target"
-    elseif has(tf, F[name]) and not has(sf, F[name]) then
-      -- Harmless for the guest, but the 2026 series compares AP4KM and
-      -- AP4KC for equality: worth a look before relying on it.
-      odd[#odd + 1] = name .. " only on target"
-    end
-  end
-  -- Class: full native needs full native; restricted (stateless) accepts
-  -- either on the target.
-  if has(sf, F.FULL) and not has(tf, F.FULL) then
-    bad[#bad + 1] = "full function set missing on target"
-  elseif has(sf, F.RESTRICTED) and not has(tf, F.RESTRICTED | F.FULL) then
-    bad[#bad + 1] = "restricted function set missing on target"
-  end
-  return bad, odd
-end
+local function hex(w) return w and ("0x%08X"):format(w) end
 
 rule{
   id = "card.capabilities",
-  description = "each APQN's target card offers the source card's facilities (ap_functions)",
+  description = "each APQN's facility bits (queue ap_functions, else the card's) are those the kernel's migration check accepts",
   check = function(src, tgt)
     for _, q in ipairs(common(src, tgt)) do
-      local sf, tf = src:functions(q), tgt:functions(q)
-      local function ev(differences)
-        return { source = sf and ("0x%08X"):format(sf), target = tf and ("0x%08X"):format(tf),
-                 differences = differences }
+      -- The queue's own word where both sides have it: it is what the
+      -- kernel compares, unmasked, with the SE bind state.
+      local sf, tf = src:queue_functions(q), tgt:queue_functions(q)
+      local basis = "queue"
+      if not sf or not tf then
+        sf, tf, basis = src:functions(q), tgt:functions(q), "card"
       end
+      local function ev(extra)
+        local e = { basis = basis, source = hex(sf), target = hex(tf) }
+        for k, v in pairs(extra or {}) do e[k] = v end
+        return e
+      end
+      local values = ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
       if not sf or not tf then
         warn("ap_functions unknown on " .. unknown_on(sf, tf), { apqn = q, evidence = ev() })
       else
-        local bad, odd = incompatibilities(sf, tf)
-        if #bad > 0 then
-          reject("facilities incompatible: " .. table.concat(bad, ", "),
-                 { apqn = q, evidence = ev(bad) })
+        for _, name in ipairs(FACILITIES) do
+          local sh, th = has(sf, F[name]), has(tf, F[name])
+          if sh ~= th then
+            local where = sh and "missing on target" or "only on target"
+            local sg, tg = generations(src:card(q), tgt:card(q))
+            if name == "SLCF" and basis == "card" and sg and sg == tg then
+              -- Some kernels masked SLCF out of card ap_functions and
+              -- others restored it (DOMAIN.md §4.2): between equal
+              -- generations a card-only difference may be that artifact.
+              warn(("SLCF %s in card ap_functions %s; kernels differ in showing it on cards: " ..
+                    "collect the queues' ap_functions to decide"):format(where, values),
+                   { apqn = q, evidence = ev{ bit = name } })
+            else
+              reject(("%s %s %s: the kernel requires equal facility bits"):format(name, where, values),
+                     { apqn = q, evidence = ev{ bit = name } })
+            end
+          end
         end
-        if #odd > 0 then
-          warn("facilities differ: " .. table.concat(odd, ", "), { apqn = q, evidence = ev(odd) })
+        -- Class: only the full-native bit counts (classes_compatible()).
+        if has(sf, F.FULL) and not has(tf, F.FULL) then
+          reject(("full native function set on source, not on target %s"):format(values),
+                 { apqn = q, evidence = ev{ bit = "FULL" } })
         end
-        -- SLCF was masked out of card ap_functions by some kernels and
-        -- restored by others (d4c53ae8e494, 123b7c7c2ba7): the same card
-        -- may show it on one host and not on the other.
-        if has(sf, F.SLCF) ~= has(tf, F.SLCF) then
-          warn(("SLCF %s; kernels differ in exposing it")
-               :format(has(sf, F.SLCF) and "missing on target" or "only on target"),
-               { apqn = q, evidence = ev() })
+        -- Secure Execution bind state: 0 (usable) on both sides.
+        for _, s in ipairs{ { "source", sf }, { "target", tf } } do
+          local bs = (s[2] & F.BS_MASK) >> 14
+          if bs ~= 0 then
+            reject(("SE bind state %d (%s) on %s %s: the kernel requires 0 on both")
+                   :format(bs, BS_NAME[bs], s[1], values),
+                   { apqn = q, evidence = ev{ bit = "BS", side = s[1] } })
+          end
+        end
+      end
+    end
+  end,
+}
+
+-- EP11 compliance modes are fixed per domain: a key created under a mode
+-- the target domain does not run in is refused there.  API ordinals only
+-- grow; a lower one may lack functions the guest uses (zkey wants >= 4).
+local function op_set(list)
+  local s = {}
+  for _, m in ipairs(list or {}) do s[m] = true end
+  return s
+end
+
+rule{
+  id = "ep11.properties",
+  description = "each EP11 APQN's target runs every compliance mode of the source and no older EP11 API",
+  check = function(src, tgt)
+    for _, q in ipairs(common(src, tgt)) do
+      if card_mode(src, q) == "ep11" and card_mode(tgt, q) == "ep11" then
+        local sc, tc = src:card(q), tgt:card(q)
+        local sq, tq = src:queue(q), tgt:queue(q)
+        local se, te = sc.ep11 or {}, tc.ep11 or {}
+        local pairs_to_check = {
+          { "domain", sq and sq.op_modes, tq and tq.op_modes },
+          { "card", se.op_modes, te.op_modes },
+        }
+        for _, p in ipairs(pairs_to_check) do
+          local what, s, t = p[1], p[2], p[3]
+          if s and not t then
+            warn(("EP11 %s op modes unknown on target"):format(what),
+                 { apqn = q, evidence = { source = s } })
+          elseif s and t then
+            local ts = op_set(t)
+            for _, m in ipairs(s) do
+              if not ts[m] then
+                reject(("EP11 %s op mode %s on source, not on target"):format(what, m),
+                       { apqn = q, evidence = { mode = m, source = s, target = t } })
+              end
+            end
+          end
+        end
+        if se.api_ordinal and te.api_ordinal and te.api_ordinal < se.api_ordinal then
+          warn(("EP11 API ordinal %d on target is lower than %d on source")
+               :format(te.api_ordinal, se.api_ordinal),
+               { apqn = q, evidence = { source = se.api_ordinal, target = te.api_ordinal } })
         end
       end
     end

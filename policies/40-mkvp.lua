@@ -7,9 +7,15 @@
 -- (DOMAIN.md §7.5 item 5, §7.6), so a mismatch shows only as failing crypto
 -- in a guest on a healthy-looking device.  Readings follow zkey's
 -- cross_check_mk_info(): CUR equal to the target's OLD means "changed, not
--- yet re-enciphered", equal to its NEW means "change not yet set".
+-- yet re-enciphered" (the card still accepts OLD: warn), equal only to its
+-- NEW means "change not yet set": the key is loaded but not usable, every
+-- secure-key operation fails until the target's administrator sets (CCA)
+-- or finalizes (EP11) it (DOMAIN.md §7.5a): reject.
+--
+-- The CCA SYM (DES) master key is not in sysfs: it is compared when both
+-- sides declare it (keys files, `sym`), like AES.
 
-local KEY_TYPES = { "aes", "apka", "asym", "wk" }
+local KEY_TYPES = { "aes", "apka", "asym", "sym", "wk" }
 -- NEW register states that mean a master-key change is under way.
 local NEW_BUSY = { partial = true, full = true, uncommitted = true, committed = true }
 -- NEW register states that carry a complete pattern.
@@ -36,6 +42,12 @@ local function is_accel(v, q)
   local f = v:functions(q)
   if f then return f & ap_functions.MODE_MASK == ap_functions.ACCEL end
   return (c.type or ""):match("^CEX%d+A$") ~= nil
+end
+
+local function is_cca(v, q, m)
+  local c = v:card(q)
+  if c and c.mode then return c.mode == "cca" end
+  return m.aes ~= nil or m.apka ~= nil or m.asym ~= nil
 end
 
 local function side(s, t)
@@ -90,8 +102,8 @@ rule{
                :format(K), { apqn = q, evidence = ev() })
         elseif t.new and NEW_SET[t.new.state] and same(kt, cur, t.new.mkvp) then
           told_new = true
-          warn(("current %s master key is NEW (%s) on target: key change not yet set")
-               :format(K, t.new.state), { apqn = q, evidence = ev() })
+          reject(("current %s master key is only NEW (%s) on target: loaded but not set on the " ..
+                  "target; set it first"):format(K, t.new.state), { apqn = q, evidence = ev() })
         elseif t.cur.state == "valid" then
           reject(("current %s master key differs on target"):format(K), { apqn = q, evidence = ev() })
         else
@@ -110,6 +122,7 @@ rule{
       end
     end
 
+    local no_sym = {}
     for _, q in ipairs(src:apqns()) do
       -- APQNs missing on the target are apqn.match's and apqn.available's.
       local tq = tgt:has_apqn(q) and tgt:queue(q)
@@ -121,8 +134,16 @@ rule{
                  { source_origin = sm and sm.origin, target_origin = tm and tm.origin })
         else
           for _, kt in ipairs(KEY_TYPES) do check_key(q, kt, sm[kt], tm[kt]) end
+          if is_cca(src, q, sm) and not sm.sym and not tm.sym then no_sym[#no_sym + 1] = q end
         end
       end
+    end
+    -- SYM can only be declared; say how, once, when nobody did.
+    if #no_sym > 0 then
+      local shown = table.concat(no_sym, " ", 1, math.min(#no_sym, 4)) .. (#no_sym > 4 and " ..." or "")
+      note(("SYM (DES) master key not compared for %d CCA APQN%s (%s): the kernel does not show " ..
+            "it; declare it on both sides with --keys (sym:) to compare it")
+           :format(#no_sym, #no_sym == 1 and "" or "s", shown), { evidence = { apqns = no_sym } })
     end
   end,
 }

@@ -1,4 +1,4 @@
--- 50-mdev.lua - the mediated device keeps its identity.
+-- 50-mdev.lua - the mdev's identity and readiness, its guest's migratability.
 --
 -- The kernel routes migration state by virtual path, not by UUID: the same
 -- UUID on both hosts is "a requirement of your tooling, not a kernel
@@ -13,6 +13,33 @@ rule{
     if src.mdev.uuid ~= tgt.mdev.uuid then
       warn("mdev UUID differs; libvirt looks the device up by the source UUID",
            { evidence = { source = src.mdev.uuid, target = tgt.mdev.uuid } })
+    end
+  end,
+}
+
+-- The kernel resumes into a started mdev only; a defined one has no sysfs
+-- device, and libvirt fails with "mediated device not found" (§7.3).
+rule{
+  id = "mdev.state",
+  description = "the target mdev is started, not only defined",
+  check = function(src, tgt)
+    if tgt.mdev.state == "defined" then
+      warn(("target mdev is defined but not started; start it before migrating (mdevctl start -u %s)")
+           :format(tgt.mdev.uuid), { evidence = { host = tgt.host, state = "defined" } })
+    end
+  end,
+}
+
+-- Secure Execution guests cannot be migrated: the kernel's
+-- ap_is_se_guest() check and QEMU's s390_machine_protect() ("protected VMs
+-- are currently not migratable") refuse them (DOMAIN.md §7.5a).
+rule{
+  id = "guest.secure-execution",
+  description = "the guest is not a Secure Execution (protected) guest",
+  check = function(src, tgt)
+    if src.guest and src.guest.secure_execution == true then
+      reject("the guest is a Secure Execution (protected) guest: protected guests are not migratable",
+             { evidence = { host = src.host } })
     end
   end,
 }

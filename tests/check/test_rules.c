@@ -34,8 +34,9 @@ static const char *const POLICIES[] = {
 
 /* Every default rule, in registration order. */
 static const char *const RULES[] = {
-	"apqn.match", "apqn.available", "control-domains.match", "card.mode",
-	"card.generation", "card.capabilities", "mkvp.match", "mdev.uuid",
+	"apqn.match", "apqn.available", "apqn.guest", "control-domains.match",
+	"card.mode", "card.generation", "card.capabilities", "ep11.properties",
+	"mkvp.match", "mdev.uuid", "mdev.state", "guest.secure-execution",
 	"migration.blocked",
 };
 
@@ -49,26 +50,30 @@ static const char CCA[] =
 	"mdev:\n"
 	"  uuid: 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93\n"
 	"  type: vfio_ap-passthrough\n"
-	"  state: active\n"
 	"  adapters: [0x05, 0x06]\n"
 	"  domains: [0x04, 0x47]\n"
 	"  control_domains: [0x04, 0x47]\n"
+	"lpar: {adapters: [0x05, 0x06], usage_domains: [0x04, 0x47], control_domains: [0x04, 0x47]}\n"
 	"cards:\n"
 	"  - {adapter: 0x05, type: CEX8C, hwtype: 14, raw_hwtype: 14, mode: cca, functions: \"0x92800000\", config: true, online: true, chkstop: false}\n"
 	"  - {adapter: 0x06, type: CEX8C, hwtype: 14, raw_hwtype: 14, mode: cca, functions: \"0x92800000\", config: true, online: true, chkstop: false}\n"
 	"queues:\n"
 	"  - {apqn: \"05.0004\", config: true, chkstop: false, driver: vfio_ap, mkvps: {origin: declared,"
 	" aes: {new: {state: empty}, cur: {state: valid, mkvp: \"0x8f3a6c21d07be419\"}, old: {state: valid, mkvp: \"0x1d94e7a03c5b2f86\"}},"
-	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0x5b0e7d13c9a24f8e61d3a7c05e9b2f14\"}, old: {state: invalid}}}}\n"
+	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0x5b0e7d13c9a24f8e61d3a7c05e9b2f14\"}, old: {state: invalid}},"
+	" sym: {cur: {state: valid, mkvp: \"0x3e91d7a5c0b24f68\"}}}}\n"
 	"  - {apqn: \"05.0047\", config: true, chkstop: false, driver: vfio_ap, mkvps: {origin: declared,"
 	" aes: {new: {state: empty}, cur: {state: valid, mkvp: \"0x4e7b2d90a1c3f586\"}, old: {state: valid, mkvp: \"0xb3a8d5172e64c09f\"}},"
-	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0xa27c5e0d94b1f36887e2c4a0d5b93f61\"}, old: {state: invalid}}}}\n"
+	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0xa27c5e0d94b1f36887e2c4a0d5b93f61\"}, old: {state: invalid}},"
+	" sym: {cur: {state: valid, mkvp: \"0x3e91d7a5c0b24f68\"}}}}\n"
 	"  - {apqn: \"06.0004\", config: true, chkstop: false, driver: vfio_ap, mkvps: {origin: declared,"
 	" aes: {new: {state: empty}, cur: {state: valid, mkvp: \"0x8f3a6c21d07be419\"}, old: {state: valid, mkvp: \"0x1d94e7a03c5b2f86\"}},"
-	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0x5b0e7d13c9a24f8e61d3a7c05e9b2f14\"}, old: {state: invalid}}}}\n"
+	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0x5b0e7d13c9a24f8e61d3a7c05e9b2f14\"}, old: {state: invalid}},"
+	" sym: {cur: {state: valid, mkvp: \"0x3e91d7a5c0b24f68\"}}}}\n"
 	"  - {apqn: \"06.0047\", config: true, chkstop: false, driver: vfio_ap, mkvps: {origin: declared,"
 	" aes: {new: {state: empty}, cur: {state: valid, mkvp: \"0x4e7b2d90a1c3f586\"}, old: {state: valid, mkvp: \"0xb3a8d5172e64c09f\"}},"
-	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0xa27c5e0d94b1f36887e2c4a0d5b93f61\"}, old: {state: invalid}}}}\n";
+	" asym: {new: {state: empty}, cur: {state: valid, mkvp: \"0xa27c5e0d94b1f36887e2c4a0d5b93f61\"}, old: {state: invalid}},"
+	" sym: {cur: {state: valid, mkvp: \"0x3e91d7a5c0b24f68\"}}}}\n";
 
 /* An EP11 guest: CEX8P adapter 03, domain 41 (the Kata guide's queue and
  * wrapping key). */
@@ -82,6 +87,7 @@ static const char EP11[] =
 	"  adapters: [0x03]\n"
 	"  domains: [0x41]\n"
 	"  control_domains: [0x41]\n"
+	"lpar: {adapters: [0x03], usage_domains: [0x41], control_domains: [0x41]}\n"
 	"cards:\n"
 	"  - {adapter: 0x03, type: CEX8P, hwtype: 14, raw_hwtype: 14, mode: ep11, functions: \"0x06800000\", config: true, online: true, chkstop: false}\n"
 	"queues:\n"
@@ -356,7 +362,7 @@ START_TEST(test_apqn_match_missing)
 {
 	const struct ag_finding *f;
 
-	doc_set(&T, "adapters:", "[0x05, 0x06]", "[0x05]");
+	doc_set(&T, "  adapters:", "[0x05, 0x06]", "[0x05]");
 	doc_drop(&T, "adapter: 0x06");
 	doc_drop(&T, "\"06.0004\"");
 	doc_drop(&T, "\"06.0047\"");
@@ -475,7 +481,7 @@ START_TEST(test_control_domains_differ)
 {
 	const struct ag_finding *f;
 
-	doc_set(&T, "control_domains:", "[0x04, 0x47]", "[0x04, 0x05]");
+	doc_set(&T, "  control_domains:", "[0x04, 0x47]", "[0x04, 0x05]");
 	evaluate();
 	expect_count("control-domains.match", 2);
 	f = expect("control-domains.match", R, NULL, "control domain 0047 assigned on source only");
@@ -491,7 +497,7 @@ END_TEST
 
 START_TEST(test_control_domains_none_on_target)
 {
-	doc_set(&T, "control_domains:", "[0x04, 0x47]", "[]");
+	doc_set(&T, "  control_domains:", "[0x04, 0x47]", "[]");
 	evaluate();
 	expect_count("control-domains.match", 2);
 	expect("control-domains.match", R, NULL, "control domain 0004 assigned on source only");
@@ -513,8 +519,9 @@ START_TEST(test_card_mode_differs)
 	ck_assert_str_eq(ev(f, "source"), "cca");
 	ck_assert_str_eq(ev(f, "target"), "ep11");
 	expect("card.mode", R, "06.0047", "card mode cca on source, ep11 on target");
-	/* the facility word says the same */
-	expect("card.capabilities", R, "06.0004", "mode CCA on source, EP11 on target");
+	/* the facility word says the same, bit by bit */
+	expect("card.capabilities", R, "06.0004", "CCA missing on target (source 0x92800000, target 0x06800000)");
+	expect("card.capabilities", R, "06.0004", "EP11 only on target");
 }
 END_TEST
 
@@ -641,9 +648,11 @@ START_TEST(test_card_capabilities_apxa_rejects)
 	doc_set(&T, "adapter: 0x06", "0x92800000", "0x90800000");
 	evaluate();
 	expect_count("card.capabilities", 2);
-	f = expect("card.capabilities", R, "06.0004", "facilities incompatible: APXA missing on target");
+	f = expect("card.capabilities", R, "06.0004", "APXA missing on target (source 0x92800000, target 0x90800000): the kernel requires equal facility bits");
 	ck_assert_str_eq(ev(f, "source"), "0x92800000");
 	ck_assert_str_eq(ev(f, "target"), "0x90800000");
+	ck_assert_str_eq(ev(f, "bit"), "APXA");
+	ck_assert_str_eq(ev(f, "basis"), "card");
 	expect("card.capabilities", R, "06.0047", "APXA missing on target");
 }
 END_TEST
@@ -653,13 +662,15 @@ START_TEST(test_card_capabilities_apsc_and_class)
 	/* target: no APSC, restricted instead of full */
 	doc_set(&T, "adapter: 0x05", "0x92800000", "0x12400000");
 	evaluate();
-	expect_count("card.capabilities", 2);
+	expect_count("card.capabilities", 4);
+	expect("card.capabilities", R, "05.0004", "APSC missing on target");
 	expect("card.capabilities", R, "05.0004",
-	       "facilities incompatible: APSC missing on target, full function set missing on target");
+	       "full native function set on source, not on target");
 }
 END_TEST
 
-/* Restricted (stateless) source: either class will do on the target. */
+/* A non-native source goes anywhere (classes_compatible() tests only the
+ * full-native bit). */
 START_TEST(test_card_capabilities_restricted_source)
 {
 	doc_set(&S, "adapter: 0x05", "0x92800000", "0x92400000");
@@ -673,21 +684,22 @@ START_TEST(test_card_capabilities_restricted_source)
 	doc_set(&S, "adapter: 0x05", "0x92800000", "0x92400000");
 	doc_set(&T, "adapter: 0x05", "0x92800000", "0x92000000");	/* no class */
 	evaluate();
-	expect("card.capabilities", R, "05.0004", "restricted function set missing on target");
+	expect_count("card.capabilities", 0);
 }
 END_TEST
 
 START_TEST(test_card_capabilities_4k)
 {
-	/* MEX4K/CRT4K of the source must be on the target; extra ones there
-	 * only warn (the 2026 series compares them for equality) */
+	/* the kernel compares MEX4K and CRT4K for equality: missing and
+	 * added ones reject alike, one finding per bit */
 	doc_set(&S, "adapter: 0x05", "0x92800000", "0xF2800000");
 	doc_set(&T, "adapter: 0x06", "0x92800000", "0xD2800000");
 	evaluate();
-	expect_count("card.capabilities", 4);
-	expect("card.capabilities", R, "05.0004",
-	       "facilities incompatible: MEX4K missing on target, CRT4K missing on target");
-	expect("card.capabilities", W, "06.0047", "facilities differ: MEX4K only on target");
+	expect_count("card.capabilities", 6);
+	expect("card.capabilities", R, "05.0004", "MEX4K missing on target (source 0xF2800000, target 0x92800000)");
+	expect("card.capabilities", R, "05.0004", "CRT4K missing on target");
+	expect("card.capabilities", R, "06.0047", "MEX4K only on target (source 0x92800000, target 0xD2800000)");
+	expect_result("card.capabilities", AG_RESULT_REJECT);
 }
 END_TEST
 
@@ -699,10 +711,75 @@ START_TEST(test_card_capabilities_slcf_warns)
 	doc_set(&S, "adapter: 0x06", "0x92800000", "0x93800000");
 	evaluate();
 	expect_count("card.capabilities", 4);
-	f = expect("card.capabilities", W, "05.0004", "SLCF only on target; kernels differ in exposing it");
+	f = expect("card.capabilities", W, "05.0004", "SLCF only on target in card ap_functions");
 	ck_assert_str_eq(ev(f, "target"), "0x93800000");
 	expect("card.capabilities", W, "06.0004", "SLCF missing on target");
 	expect_result("card.capabilities", AG_RESULT_WARN);
+}
+END_TEST
+
+/* The artifact exception holds only for card values of equal generations:
+ * CEX7 has no SLCF, and queue values are never masked. */
+START_TEST(test_card_capabilities_slcf_rejects)
+{
+	doc_set(&S, "adapter: 0x05", "type: CEX8C, hwtype: 14, raw_hwtype: 14",
+		"type: CEX7C, hwtype: 13, raw_hwtype: 13");
+	doc_set(&T, "adapter: 0x05", "0x92800000", "0x93800000");
+	doc_set(&S, "\"06.0004\"", "driver: vfio_ap,", "driver: vfio_ap, functions: \"0x93800000\",");
+	doc_set(&T, "\"06.0004\"", "driver: vfio_ap,", "driver: vfio_ap, functions: \"0x92800000\",");
+	evaluate();
+	expect_count("card.capabilities", 3);
+	expect("card.capabilities", R, "05.0004", "SLCF only on target (source 0x92800000, target 0x93800000): the kernel requires equal facility bits");
+	expect("card.capabilities", R, "05.0047", "SLCF only on target");
+	expect("card.capabilities", R, "06.0004", "SLCF missing on target (source 0x93800000, target 0x92800000)");
+}
+END_TEST
+
+START_TEST(test_card_capabilities_bind_state)
+{
+	const struct ag_finding *f;
+
+	doc_set(&T, "\"05.0047\"", "driver: vfio_ap,", "driver: vfio_ap, functions: \"0x92808000\",");
+	doc_set(&S, "\"05.0047\"", "driver: vfio_ap,", "driver: vfio_ap, functions: \"0x92800000\",");
+	evaluate();
+	expect_count("card.capabilities", 1);
+	f = expect("card.capabilities", R, "05.0047", "SE bind state 2 (unbound) on target");
+	ck_assert_str_eq(ev(f, "basis"), "queue");
+}
+END_TEST
+
+/* --- card.generation: one basis for both sides --- */
+
+START_TEST(test_card_generation_one_basis)
+{
+	/* a CEX9 running as CEX8 against a CEX8 whose raw type is not known:
+	 * compare hwtype with hwtype, never raw with hwtype */
+	doc_set(&S, "adapter: 0x05", "raw_hwtype: 14", "raw_hwtype: 15");
+	doc_set(&T, "adapter: 0x05", "raw_hwtype: 14, ", "");
+	evaluate();
+	expect_count("card.generation", 0);
+}
+END_TEST
+
+/* --- apqn.guest, mdev.state, guest.secure-execution, ep11.properties,
+ * the LPAR --- */
+
+START_TEST(test_new_rules)
+{
+	doc_set(&S, "  control_domains:", "[0x04, 0x47]",
+		"[0x04, 0x47]\n  guest_apqns: [\"05.0004\", \"05.0047\"]");
+	doc_set(&T, "lpar:", "control_domains: [0x04, 0x47]", "control_domains: [0x04]");
+	doc_set(&T, "lpar:", "usage_domains: [0x04, 0x47]", "usage_domains: [0x04]");
+	doc_set(&T, "  control_domains:", "[0x04, 0x47]", "[0x04, 0x47]\n  state: defined");
+	doc_append(&S, "guest:\n  secure_execution: true\n");
+	evaluate();
+	expect("apqn.guest", W, "06.0004", "assigned on source but not in the guest now (guest_matrix)");
+	expect_count("apqn.guest", 2);
+	expect("control-domains.match", R, NULL, "control domain 0047 not in the target LPAR's AP configuration");
+	expect("apqn.available", R, "06.0047", "not in the target LPAR's AP configuration (usage domain missing)");
+	expect_count("apqn.available", 2);
+	expect("mdev.state", W, NULL, "target mdev is defined but not started; start it before migrating");
+	expect("guest.secure-execution", R, NULL, "protected guests are not migratable");
 }
 END_TEST
 
@@ -781,17 +858,18 @@ START_TEST(test_mkvp_equals_target_old_warns)
 }
 END_TEST
 
-START_TEST(test_mkvp_equals_target_new_warns)
+START_TEST(test_mkvp_equals_target_new_rejects)
 {
 	/* the target has the source's key loaded as NEW, not yet set */
 	doc_set(&T, "\"05.0004\"",
 		"new: {state: empty}, cur: {state: valid, mkvp: \"0x8f3a6c21d07be419\"}",
 		"new: {state: full, mkvp: \"0x8f3a6c21d07be419\"}, cur: {state: valid, mkvp: \"0x1d94e7a03c5b2f86\"}");
 	evaluate();
-	/* one finding: the pending change is the same news */
+	/* one finding: the pending change is the same news; loaded but not
+	 * set is not usable, every secure-key operation would fail */
 	expect_count("mkvp.match", 1);
-	expect("mkvp.match", W, "05.0004",
-	       "current AES master key is NEW (full) on target: key change not yet set");
+	expect("mkvp.match", R, "05.0004",
+	       "current AES master key is only NEW (full) on target: loaded but not set on the target; set it first");
 }
 END_TEST
 
@@ -936,8 +1014,8 @@ START_TEST(test_mkvp_ep11_committed_new)
 		"wk: {cur: {state: valid, mkvp: \"" WK_OTHER "\"}, new: {state: committed, mkvp: \"" WK_KATA "\"}}");
 	evaluate();
 	expect_count("mkvp.match", 1);
-	expect("mkvp.match", W, "03.0041",
-	       "current WK master key is NEW (committed) on target: key change not yet set");
+	expect("mkvp.match", R, "03.0041",
+	       "current WK master key is only NEW (committed) on target: loaded but not set on the target; set it first");
 }
 END_TEST
 
@@ -1061,12 +1139,16 @@ Suite *suite_rules(void)
 	tcase_add_test(tc, test_card_capabilities_4k);
 	tcase_add_test(tc, test_card_capabilities_slcf_warns);
 	tcase_add_test(tc, test_card_capabilities_unknown_warns);
+	tcase_add_test(tc, test_card_capabilities_slcf_rejects);
+	tcase_add_test(tc, test_card_capabilities_bind_state);
+	tcase_add_test(tc, test_card_generation_one_basis);
+	tcase_add_test(tc, test_new_rules);
 	tcase_add_test(tc, test_mkvp_differs_rejects);
 	tcase_add_test(tc, test_mkvp_asym_differs_rejects);
 	tcase_add_test(tc, test_mkvp_no_target_key_rejects);
 	tcase_add_test(tc, test_mkvp_source_without_key_passes);
 	tcase_add_test(tc, test_mkvp_equals_target_old_warns);
-	tcase_add_test(tc, test_mkvp_equals_target_new_warns);
+	tcase_add_test(tc, test_mkvp_equals_target_new_rejects);
 	tcase_add_test(tc, test_mkvp_change_in_progress_warns);
 	tcase_add_test(tc, test_mkvp_not_visible_warns);
 	tcase_add_test(tc, test_mkvp_not_visible_required_rejects);
