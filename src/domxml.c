@@ -55,6 +55,7 @@ struct px {
 	unsigned long descriptor_line;
 	struct text meta;
 	char *meta_err;			/* first problem in <metadata> */
+	bool pv;			/* <launchSecurity type='s390-pv'/> */
 };
 
 static void text_add(struct text *t, const char *s, size_t n)
@@ -167,6 +168,11 @@ static void XMLCALL on_start(void *ud, const char *el, const char **atts)
 			x->devices_seen = x->in_devices = true;
 		} else if (is(el, "metadata") && !x->metadata_seen) {
 			x->metadata_seen = x->in_metadata = true;
+		} else if (is(el, "launchSecurity")) {
+			/* a Secure Execution guest: not migratable */
+			const char *v = attr(atts, "type");
+
+			x->pv = x->pv || (v && strcmp(v, "s390-pv") == 0);
 		}
 		break;
 	case 3:
@@ -292,6 +298,7 @@ static int conclude(const char *name, struct px *x, struct ag_domxml *out,
 		out->metadata = x->meta.s;
 		x->meta.s = NULL;
 	}
+	out->secure_execution = x->pv;
 	return 0;
 }
 
@@ -375,6 +382,10 @@ int ag_domxml_descriptor(const struct ag_domxml *dx, const char *name,
 	rc = ag_descriptor_load_buffer(where, dx->metadata,
 				       strlen(dx->metadata), out, err);
 	free(where);
+	/* the domain XML, not the source's claim, says the guest is
+	 * protected; it can only add that fact, never take it away */
+	if (rc == 0 && dx->secure_execution)
+		(*out)->guest.secure_execution = AG_TRI_TRUE;
 	return rc;
 }
 

@@ -28,6 +28,7 @@ struct ag_domxml {
 	bool has_vfio_ap;		/* a vfio-ap mdev hostdev is present */
 	char uuid[AG_UUID_LEN];		/* its mdev UUID (lowercase) */
 	char *metadata;			/* apgate <descriptor> text, or NULL */
+	bool secure_execution;		/* <launchSecurity type='s390-pv'/> */
 };
 
 /* Parse a domain XML document; name is used in messages. */
@@ -36,7 +37,8 @@ int ag_domxml_parse(const char *name, const char *buf, size_t len,
 void ag_domxml_free(struct ag_domxml *dx);
 
 /* Load the descriptor carried in the metadata (dx->metadata must be set);
- * messages read "NAME <metadata>:LINE:COL: ...". */
+ * messages read "NAME <metadata>:LINE:COL: ...".  A Secure Execution
+ * domain (launchSecurity s390-pv) sets guest.secure_execution. */
 int ag_domxml_descriptor(const struct ag_domxml *dx, const char *name,
 			 struct ag_descriptor **out, struct ag_error *err);
 

@@ -50,6 +50,25 @@ check same "$EX/source.yaml" "$EX/target.yaml"
 expect_status "the examples' CCA pair still accepts" 0 "$(cat "$TMP/same.rc")"
 expect_contains "the examples' CCA pair: verdict accept" "$TMP/same.out" "verdict: accept"
 
+# A Secure Execution guest: libvirt's domain XML says so with
+# <launchSecurity type='s390-pv'/>; the source descriptor need not.
+sed "s|^  </devices>|  </devices>\n  <launchSecurity type='s390-pv'/>|" \
+	examples/libvirt/guest-with-metadata.xml > "$TMP/pv.xml"
+grep -q "launchSecurity type='s390-pv'" "$TMP/pv.xml" || fail "pv.xml prepared"
+"$APGATE" check $P --source-xml "$TMP/pv.xml" --target "$EX/target.yaml" \
+	> "$TMP/pv.out" 2> "$TMP/pv.err"
+expect_status "a protected guest (launchSecurity s390-pv): exit 1" 1 $?
+expect_contains "a protected guest: names the rule" "$TMP/pv.out" \
+	"REJECT guest.secure-execution: the guest is a Secure Execution (protected) guest: protected guests are not migratable"
+"$APGATE" check $P --source-xml examples/libvirt/guest-with-metadata.xml \
+	--target "$EX/target.yaml" > "$TMP/nopv.out" 2>&1
+expect_status "the same guest without launchSecurity: exit 0" 0 $?
+sed "s|^  </devices>|  </devices>\n  <launchSecurity type='sev'/>|" \
+	examples/libvirt/guest-with-metadata.xml > "$TMP/sev.xml"
+"$APGATE" check $P --source-xml "$TMP/sev.xml" --target "$EX/target.yaml" \
+	> "$TMP/sev.out" 2>&1
+expect_status "another launchSecurity type is not s390-pv: exit 0" 0 $?
+
 # The mapping page names every default rule.
 grep -ho 'id = "[a-z0-9._-]*"' policies/*.lua | sed 's/id = "\(.*\)"/\1/' |
 while read -r id; do
