@@ -1,8 +1,9 @@
 /* descriptor_load.c - AP descriptor files (YAML or JSON) into struct
  * ag_descriptor.
  *
- * Owns the mapping from the node tree (yamltree.c) to the data model and
- * every message about a malformed descriptor.  Each message is
+ * Owns the mapping from the node tree (yamltree.c) to the data model;
+ * descriptor_ld.c reads single nodes and words the messages.  Each
+ * message is
  * "NAME:LINE:COL: [field path: ]what was expected, found what", pointing
  * at the offending node, so that an operator can fix the file without
  * reading code.  Descriptors are security input (they decide whether a
@@ -18,302 +19,8 @@
 #include "descriptor.h"
 #include "timeutil.h"
 #include "util.h"
+#include "descriptor_ld.h"
 #include "yamltree.h"
-
-#define PATH_MAX_LEN 160
-
-struct loader {
-	const char *name;
-	struct ag_error *err;
-	struct ag_descriptor *d;
-	/* positions for duplicate and membership messages */
-	const struct ag_ynode *card_pos[AG_MAX_ID + 1];
-	const struct ag_ynode **card_nodes;	/* per card, in file order */
-	const struct ag_ynode **apqn_pos;	/* 256 * 256, lazily */
-	const struct ag_ynode **queue_nodes;	/* per queue, file order */
-	const struct ag_ynode **guest_nodes;	/* per guest APQN */
-};
-
-/* "parent.child" for field paths in messages (truncated when absurd). */
-static void join(char out[PATH_MAX_LEN], const char *parent,
-		 const char *child)
-{
-	size_t pl = strnlen(parent, PATH_MAX_LEN - 1);
-	size_t cl = strnlen(child, PATH_MAX_LEN - 1 - pl);
-
-	/* memcpy rather than snprintf: gcc flags every "%s.%s" into a
-	 * fixed buffer as possibly truncated */
-	memmove(out, parent, pl);
-	if (pl + 1 + cl < PATH_MAX_LEN) {
-		out[pl++] = '.';
-		memcpy(out + pl, child, cl);
-		pl += cl;
-	}
-	out[pl] = '\0';
-}
-
-static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
-		...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
-		...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ag_vyerror(ld->err, ld->name, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static const char *describe(const struct ag_ynode *n, char *buf, size_t size)
-{
-	return ag_ynode_describe(n, buf, size);
-}
-
-static int fail_expected(struct loader *ld, const struct ag_ynode *n,
-			 const char *path, const char *what, const char *hint)
-{
-	char found[256];
-
-	return fail(ld, n, "%s: expected %s, found %s%s", path, what,
-		    describe(n, found, sizeof(found)), hint ? hint : "");
-}
-
-/* --- mappings --- */
-
-static int want_map(struct loader *ld, const struct ag_ynode *n,
-		    const char *path)
-{
-	if (n->kind != AG_YMAP)
-		return fail_expected(ld, n, path, "a mapping", NULL);
-	return 0;
-}
-
-static int want_seq(struct loader *ld, const struct ag_ynode *n,
-		    const char *path, const char *what)
-{
-	if (n->kind != AG_YSEQ)
-		return fail_expected(ld, n, path, what, NULL);
-	return 0;
-}
-
-static bool key_is(const struct ag_ynode *k, const char *name)
-{
-	return k->len == strlen(name) && memcmp(k->value, name, k->len) == 0;
-}
-
-/* Refuse keys outside allowed (NULL-terminated), naming the allowed ones;
- * where is "at top level" or "in mdev" and so on. */
-static int check_keys(struct loader *ld, const struct ag_ynode *map,
-		      const char *where, const char *const *allowed)
-{
-	size_t i, j;
-
-	for (i = 0; i < map->n; i++) {
-		const struct ag_ynode *k = map->keys[i];
-		char list[320] = "", found[256];
-		bool ok = false;
-
-		for (j = 0; allowed[j]; j++)
-			if (key_is(k, allowed[j]))
-				ok = true;
-		if (ok)
-			continue;
-		for (j = 0; allowed[j]; j++) {
-			size_t used = strlen(list);
-
-			snprintf(list + used, sizeof(list) - used, "%s%s",
-				 j ? ", " : "", allowed[j]);
-		}
-		/* describe() quotes and escapes the key text for us */
-		describe(k, found, sizeof(found));
-		/* the usual cause: a newer format revision from another host */
-		return fail(ld, k, "unknown key %s in %s (allowed: %s); if "
-			    "another host wrote this descriptor, it may run "
-			    "a newer apgate than this one",
-			    ag_yscalar_type(k) == AG_YT_STR ?
-			    found + strlen("the string ") : found, where,
-			    list);
-	}
-	return 0;
-}
-
-static const struct ag_ynode *require(struct loader *ld,
-				      const struct ag_ynode *map,
-				      const char *key, const char *where)
-{
-	const struct ag_ynode *n = ag_ymap_get(map, key);
-
-	if (!n)
-		fail(ld, map, "missing required key \"%s\" in %s", key, where);
-	return n;
-}
-
-/* --- scalars --- */
-
-/* A YAML string under the core schema (quoted, block or plain text that
- * is not null/bool/number).  *out points into the tree. */
-static int get_str(struct loader *ld, const struct ag_ynode *n,
-		   const char *path, const char *what, const char **out)
-{
-	enum ag_ytype t = ag_yscalar_type(n);
-
-	if (n->kind != AG_YSCALAR || t != AG_YT_STR)
-		return fail_expected(ld, n, path, what,
-				     n->kind == AG_YSCALAR &&
-				     t != AG_YT_NULL ? " (quote it)" : NULL);
-	if (strlen(n->value) != n->len)
-		return fail(ld, n, "%s: strings must not contain NUL "
-			    "characters", path);
-	*out = n->value;
-	return 0;
-}
-
-static int dup_str(struct loader *ld, const struct ag_ynode *n,
-		   const char *path, bool nonempty, char **out)
-{
-	const char *s;
-
-	if (get_str(ld, n, path, "a string", &s) < 0)
-		return -1;
-	if (nonempty && !*s)
-		return fail(ld, n, "%s: must not be empty", path);
-	free(*out);
-	*out = xstrdup(s);
-	return 0;
-}
-
-/* An integer 0..255: plain decimal without leading zeros or 0x hex. */
-static int get_u8(struct loader *ld, const struct ag_ynode *n,
-		  const char *path, unsigned *out)
-{
-	const char *what = "an integer 0..255";
-	int64_t v;
-
-	if (n->kind != AG_YSCALAR)
-		return fail_expected(ld, n, path, what, NULL);
-	switch (ag_yscalar_type(n)) {
-	case AG_YT_INT:
-		break;
-	case AG_YT_STR: {
-		unsigned dummy;
-
-		return fail_expected(ld, n, path, what,
-				     !n->plain && !ag_id_parse(n->value, &dummy)
-				     ? " (integers must not be quoted)" : NULL);
-	}
-	default:
-		return fail_expected(ld, n, path, what, NULL);
-	}
-	if (ag_yint(n, &v) < 0) {
-		const char *s = n->value;
-
-		if (*s == '-' || *s == '+')
-			s++;
-		if (s[0] == '0' && s[1] != 'x')
-			return fail(ld, n, "%s: invalid integer %s: leading "
-				    "zeros and 0o octal are not accepted "
-				    "(write decimal or 0x hex)", path,
-				    n->value);
-		return fail(ld, n, "%s: %s is out of range 0..255", path,
-			    n->value);
-	}
-	if (v < 0 || v > AG_MAX_ID)
-		return fail(ld, n, "%s: %s is out of range 0..255", path,
-			    n->value);
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int get_int_opt(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *parent, int *out)
-{
-	const struct ag_ynode *n = ag_ymap_get(map, key);
-	char path[PATH_MAX_LEN];
-	unsigned v;
-
-	if (!n)
-		return 0;
-	join(path, parent, key);
-	if (get_u8(ld, n, path, &v) < 0)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int get_tri_opt(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *parent, enum ag_tri *out)
-{
-	const struct ag_ynode *n = ag_ymap_get(map, key);
-	char path[PATH_MAX_LEN];
-	bool b;
-
-	if (!n)
-		return 0;
-	join(path, parent, key);
-	if (ag_ybool(n, &b) < 0)
-		return fail_expected(ld, n, path, "a boolean (true or false)",
-				     n->kind == AG_YSCALAR && !n->plain &&
-				     (!strcmp(n->value, "true") ||
-				      !strcmp(n->value, "false")) ?
-				     " (booleans must not be quoted)" : NULL);
-	*out = b ? AG_TRI_TRUE : AG_TRI_FALSE;
-	return 0;
-}
-
-static int get_str_opt(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *parent, char **out)
-{
-	const struct ag_ynode *n = ag_ymap_get(map, key);
-	char path[PATH_MAX_LEN];
-
-	if (!n)
-		return 0;
-	join(path, parent, key);
-	return dup_str(ld, n, path, false, out);
-}
-
-/* An RFC 3339 date-time, stored in its canonical UTC form so that equal
- * instants serialise (and hash) equally. */
-static int get_time(struct loader *ld, const struct ag_ynode *n,
-		    const char *path, char **out, time_t *t)
-{
-	const char *what = "an RFC 3339 date-time like "
-			   "\"2026-11-22T10:15:00Z\"";
-	char buf[AG_TIME_LEN];
-	const char *s;
-
-	if (get_str(ld, n, path, what, &s) < 0)
-		return -1;
-	if (ag_time_parse(s, t) < 0)
-		return fail_expected(ld, n, path, what, NULL);
-	ag_time_format(*t, buf);
-	free(*out);
-	*out = xstrdup(buf);
-	return 0;
-}
-
-/* One of a fixed set of words; parse is the enum's *_parse function,
- * called by the caller, so this only reports. */
-static int fail_enum(struct loader *ld, const struct ag_ynode *n,
-		     const char *path, const char *words)
-{
-	char what[256];
-
-	snprintf(what, sizeof(what), "one of %s", words);
-	return fail_expected(ld, n, path, what, NULL);
-}
-
-static bool all_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
-			return false;
-	return true;
-}
 
 /* --- sections --- */
 
@@ -325,21 +32,21 @@ static int load_collected(struct loader *ld, const struct ag_ynode *n)
 	const char *s;
 	time_t t;
 
-	if (want_map(ld, n, "collected") < 0 ||
-	    check_keys(ld, n, "collected", keys) < 0)
+	if (ld_want_map(ld, n, "collected") < 0 ||
+	    ld_check_keys(ld, n, "collected", keys) < 0)
 		return -1;
 	v = ag_ymap_get(n, "at");
-	if (v && get_time(ld, v, "collected.at", &d->collected.at, &t) < 0)
+	if (v && ld_get_time(ld, v, "collected.at", &d->collected.at, &t) < 0)
 		return -1;
 	v = ag_ymap_get(n, "from");
 	if (v) {
-		if (get_str(ld, v, "collected.from", "a string", &s) < 0)
+		if (ld_get_str(ld, v, "collected.from", "a string", &s) < 0)
 			return -1;
 		if (ag_collected_from_parse(s, &d->collected.from) < 0)
-			return fail_enum(ld, v, "collected.from",
+			return ld_fail_enum(ld, v, "collected.from",
 					 "sysfs, mdevctl, guest, file");
 	}
-	return get_str_opt(ld, n, "tool", "collected", &d->collected.tool);
+	return ld_str_opt(ld, n, "tool", "collected", &d->collected.tool);
 }
 
 static int load_idlist(struct loader *ld, const struct ag_ynode *map,
@@ -355,7 +62,7 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 	if (!n)
 		return 0;
 	snprintf(path, sizeof(path), "%s.%s", parent, key);
-	if (want_seq(ld, n, path, "a list of integers 0..255") < 0)
+	if (ld_want_seq(ld, n, path, "a list of integers 0..255") < 0)
 		return -1;
 	memset(first, 0, sizeof(first));
 	for (i = 0; i < n->n; i++) {
@@ -363,10 +70,10 @@ static int load_idlist(struct loader *ld, const struct ag_ynode *map,
 		unsigned id;
 
 		snprintf(path, sizeof(path), "%s.%s[%zu]", parent, key, i);
-		if (get_u8(ld, it, path, &id) < 0)
+		if (ld_get_u8(ld, it, path, &id) < 0)
 			return -1;
 		if (first[id])
-			return fail(ld, it, "%s: %s %s is listed twice (first "
+			return ld_fail(ld, it, "%s: %s %s is listed twice (first "
 				    "at line %u, column %u)", path, what,
 				    it->value, first[id]->line,
 				    first[id]->col);
@@ -386,7 +93,7 @@ static int load_guest_apqns(struct loader *ld, const struct ag_ynode *n)
 	size_t i;
 	int rc = 0;
 
-	if (want_seq(ld, n, "mdev.guest_apqns", "a list of APQN strings") < 0)
+	if (ld_want_seq(ld, n, "mdev.guest_apqns", "a list of APQN strings") < 0)
 		return -1;
 	first = xcalloc(256 * 256, sizeof(*first));
 	ld->d->mdev.has_guest_apqns = true;
@@ -396,12 +103,12 @@ static int load_guest_apqns(struct loader *ld, const struct ag_ynode *n)
 		const char *s;
 
 		snprintf(path, sizeof(path), "mdev.guest_apqns[%zu]", i);
-		if (get_str(ld, it, path, what, &s) < 0) {
+		if (ld_get_str(ld, it, path, what, &s) < 0) {
 			rc = -1;
 		} else if (ag_apqn_parse(s, &a, &dom) < 0) {
-			rc = fail_expected(ld, it, path, what, NULL);
+			rc = ld_expected(ld, it, path, what, NULL);
 		} else if (first[a * 256 + dom]) {
-			rc = fail(ld, it, "%s: APQN %s is listed twice (first "
+			rc = ld_fail(ld, it, "%s: APQN %s is listed twice (first "
 				  "at line %u, column %u)", path, s,
 				  first[a * 256 + dom]->line,
 				  first[a * 256 + dom]->col);
@@ -427,10 +134,10 @@ static int load_op_modes(struct loader *ld, const struct ag_ynode *n,
 	char ipath[PATH_MAX_LEN];
 	size_t i, j;
 
-	if (want_seq(ld, n, path, "a list of op mode strings") < 0)
+	if (ld_want_seq(ld, n, path, "a list of op mode strings") < 0)
 		return -1;
 	if (n->n > AG_OP_MODES_MAX)
-		return fail(ld, n, "%s: more than %d op modes", path,
+		return ld_fail(ld, n, "%s: more than %d op modes", path,
 			    AG_OP_MODES_MAX);
 	m->present = true;
 	for (i = 0; i < n->n; i++) {
@@ -438,13 +145,13 @@ static int load_op_modes(struct loader *ld, const struct ag_ynode *n,
 		const char *s;
 
 		snprintf(ipath, sizeof(ipath), "%.120s[%u]", path, (unsigned)i);
-		if (get_str(ld, it, ipath, what, &s) < 0)
+		if (ld_get_str(ld, it, ipath, what, &s) < 0)
 			return -1;
 		if (!ag_op_mode_valid(s))
-			return fail_expected(ld, it, ipath, what, NULL);
+			return ld_expected(ld, it, ipath, what, NULL);
 		for (j = 0; j < m->n; j++)
 			if (strcmp(m->names[j], s) == 0)
-				return fail(ld, it, "%s: op mode %s is listed "
+				return ld_fail(ld, it, "%s: op mode %s is listed "
 					    "twice", ipath, s);
 		ag_op_modes_add(m, s);
 	}
@@ -459,11 +166,11 @@ static int load_functions(struct loader *ld, const struct ag_ynode *v,
 			      "\"0x92800000\"";
 	const char *s;
 
-	if (get_str(ld, v, fpath, fn_what, &s) < 0)
+	if (ld_get_str(ld, v, fpath, fn_what, &s) < 0)
 		return -1;
 	if (strlen(s) != 10 || s[0] != '0' || s[1] != 'x' ||
-	    !all_hex(s + 2, 8))
-		return fail_expected(ld, v, fpath, fn_what, NULL);
+	    !ld_all_hex(s + 2, 8))
+		return ld_expected(ld, v, fpath, fn_what, NULL);
 	*out = (uint32_t)strtoul(s + 2, NULL, 16);
 	*has = true;
 	return 0;
@@ -480,20 +187,20 @@ static int load_ep11(struct loader *ld, const struct ag_ynode *n,
 	const struct ag_ynode *v;
 	int64_t ord;
 
-	join(path, cpath, "ep11");
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	ld_join(path, cpath, "ep11");
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	if (c->mode != AG_MODE_UNSET && c->mode != AG_MODE_EP11)
-		return fail(ld, n, "%s: only EP11 cards have EP11 "
+		return ld_fail(ld, n, "%s: only EP11 cards have EP11 "
 			    "properties, this card's mode is %s", path,
 			    ag_card_mode_name(c->mode));
 	c->ep11.present = true;
 	v = ag_ymap_get(n, "api_ordinal");
 	if (v) {
-		join(fpath, path, "api_ordinal");
+		ld_join(fpath, path, "api_ordinal");
 		if (v->kind != AG_YSCALAR || ag_yscalar_type(v) != AG_YT_INT ||
 		    ag_yint(v, &ord) < 0 || ord < 0 || ord > 0xffffffffLL)
-			return fail_expected(ld, v, fpath,
+			return ld_expected(ld, v, fpath,
 					     "an integer 0..4294967295", NULL);
 		c->ep11.api_ordinal = (long)ord;
 	}
@@ -503,17 +210,17 @@ static int load_ep11(struct loader *ld, const struct ag_ynode *n,
 		const char *s;
 		int used = 0;
 
-		join(fpath, path, "firmware");
-		if (get_str(ld, v, fpath, fw_what, &s) < 0)
+		ld_join(fpath, path, "firmware");
+		if (ld_get_str(ld, v, fpath, fw_what, &s) < 0)
 			return -1;
 		if (sscanf(s, "%3u.%3u%n", &maj, &min, &used) != 2 ||
 		    (size_t)used != strlen(s) || s[0] < '0' || s[0] > '9' ||
 		    strchr(s, '+') || strchr(s, ' '))
-			return fail_expected(ld, v, fpath, fw_what, NULL);
+			return ld_expected(ld, v, fpath, fw_what, NULL);
 		c->ep11.firmware = xstrdup(s);
 	}
 	v = ag_ymap_get(n, "op_modes");
-	join(fpath, path, "op_modes");
+	ld_join(fpath, path, "op_modes");
 	return v ? load_op_modes(ld, v, fpath, &c->ep11.op_modes) : 0;
 }
 
@@ -530,25 +237,25 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 	const char *s;
 	size_t i;
 
-	if (want_map(ld, n, "mdev") < 0 || check_keys(ld, n, "mdev", keys) < 0)
+	if (ld_want_map(ld, n, "mdev") < 0 || ld_check_keys(ld, n, "mdev", keys) < 0)
 		return -1;
-	v = require(ld, n, "uuid", "mdev");
-	if (!v || get_str(ld, v, "mdev.uuid", uuid_what, &s) < 0)
+	v = ld_require(ld, n, "uuid", "mdev");
+	if (!v || ld_get_str(ld, v, "mdev.uuid", uuid_what, &s) < 0)
 		return -1;
 	if (!ag_uuid_valid(s, true))
-		return fail_expected(ld, v, "mdev.uuid", uuid_what, NULL);
+		return ld_expected(ld, v, "mdev.uuid", uuid_what, NULL);
 	for (i = 0; i < 36; i++)	/* sysfs and mdevctl use lowercase */
 		d->mdev.uuid[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
 					 s[i] - 'A' + 'a' : s[i]);
 	d->mdev.uuid[36] = '\0';
-	if (get_str_opt(ld, n, "type", "mdev", &d->mdev.type) < 0)
+	if (ld_str_opt(ld, n, "type", "mdev", &d->mdev.type) < 0)
 		return -1;
 	v = ag_ymap_get(n, "state");
 	if (v) {
-		if (get_str(ld, v, "mdev.state", "a string", &s) < 0)
+		if (ld_get_str(ld, v, "mdev.state", "a string", &s) < 0)
 			return -1;
 		if (ag_mdev_state_parse(s, &d->mdev.state) < 0)
-			return fail_enum(ld, v, "mdev.state",
+			return ld_fail_enum(ld, v, "mdev.state",
 					 "active, defined");
 	}
 	if (load_idlist(ld, n, "mdev", "adapters", "adapter",
@@ -569,7 +276,7 @@ static int load_lpar(struct loader *ld, const struct ag_ynode *n)
 	};
 	struct ag_descriptor *d = ld->d;
 
-	if (want_map(ld, n, "lpar") < 0 || check_keys(ld, n, "lpar", keys) < 0)
+	if (ld_want_map(ld, n, "lpar") < 0 || ld_check_keys(ld, n, "lpar", keys) < 0)
 		return -1;
 	d->lpar.present = true;
 	return load_idlist(ld, n, "lpar", "adapters", "adapter",
@@ -584,10 +291,10 @@ static int load_guest(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = { "secure_execution", NULL };
 
-	if (want_map(ld, n, "guest") < 0 ||
-	    check_keys(ld, n, "guest", keys) < 0)
+	if (ld_want_map(ld, n, "guest") < 0 ||
+	    ld_check_keys(ld, n, "guest", keys) < 0)
 		return -1;
-	return get_tri_opt(ld, n, "secure_execution", "guest",
+	return ld_tri_opt(ld, n, "secure_execution", "guest",
 			   &ld->d->guest.secure_execution);
 }
 
@@ -606,41 +313,41 @@ static int load_card(struct loader *ld, const struct ag_ynode *n,
 	unsigned adapter;
 
 	snprintf(path, sizeof(path), "cards[%zu]", idx);
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
-	v = require(ld, n, "adapter", path);
-	join(fpath, path, "adapter");
-	if (!v || get_u8(ld, v, fpath, &adapter) < 0)
+	v = ld_require(ld, n, "adapter", path);
+	ld_join(fpath, path, "adapter");
+	if (!v || ld_get_u8(ld, v, fpath, &adapter) < 0)
 		return -1;
 	if (ld->card_pos[adapter])
-		return fail(ld, v, "%s: card %02x is listed twice (first at "
+		return ld_fail(ld, v, "%s: card %02x is listed twice (first at "
 			    "line %u, column %u)", fpath, adapter,
 			    ld->card_pos[adapter]->line,
 			    ld->card_pos[adapter]->col);
 	ld->card_pos[adapter] = v;
 	ld->card_nodes[idx] = v;
 	c = ag_descriptor_add_card(ld->d, adapter);
-	if (get_str_opt(ld, n, "type", path, &c->type) < 0 ||
-	    get_int_opt(ld, n, "hwtype", path, &c->hwtype) < 0 ||
-	    get_int_opt(ld, n, "raw_hwtype", path, &c->raw_hwtype) < 0)
+	if (ld_str_opt(ld, n, "type", path, &c->type) < 0 ||
+	    ld_int_opt(ld, n, "hwtype", path, &c->hwtype) < 0 ||
+	    ld_int_opt(ld, n, "raw_hwtype", path, &c->raw_hwtype) < 0)
 		return -1;
 	v = ag_ymap_get(n, "mode");
 	if (v) {
-		join(fpath, path, "mode");
-		if (get_str(ld, v, fpath, "a string", &s) < 0)
+		ld_join(fpath, path, "mode");
+		if (ld_get_str(ld, v, fpath, "a string", &s) < 0)
 			return -1;
 		if (ag_card_mode_parse(s, &c->mode) < 0)
-			return fail_enum(ld, v, fpath, "cca, ep11, accel");
+			return ld_fail_enum(ld, v, fpath, "cca, ep11, accel");
 	}
 	v = ag_ymap_get(n, "functions");
-	join(fpath, path, "functions");
+	ld_join(fpath, path, "functions");
 	if (v && load_functions(ld, v, fpath, &c->has_functions,
 				&c->functions) < 0)
 		return -1;
-	if (get_str_opt(ld, n, "serial", path, &c->serial) < 0 ||
-	    get_tri_opt(ld, n, "config", path, &c->config) < 0 ||
-	    get_tri_opt(ld, n, "online", path, &c->online) < 0 ||
-	    get_tri_opt(ld, n, "chkstop", path, &c->chkstop) < 0)
+	if (ld_str_opt(ld, n, "serial", path, &c->serial) < 0 ||
+	    ld_tri_opt(ld, n, "config", path, &c->config) < 0 ||
+	    ld_tri_opt(ld, n, "online", path, &c->online) < 0 ||
+	    ld_tri_opt(ld, n, "chkstop", path, &c->chkstop) < 0)
 		return -1;
 	v = ag_ymap_get(n, "ep11");
 	return v ? load_ep11(ld, v, path, c) : 0;
@@ -658,12 +365,12 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 	int st;
 	size_t i;
 
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
-	v = require(ld, n, "state", path);
+	v = ld_require(ld, n, "state", path);
 	if (!v)
 		return -1;
-	join(fpath, path, "state");
+	ld_join(fpath, path, "state");
 	for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
 		size_t used = strlen(allowed);
 
@@ -672,7 +379,7 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 				 "%s%s", used ? ", " : "",
 				 ag_mk_state_name(st));
 	}
-	if (get_str(ld, v, fpath, "a string", &s) < 0)
+	if (ld_get_str(ld, v, fpath, "a string", &s) < 0)
 		return -1;
 	if (ag_mk_state_parse(s, &reg->state) < 0 ||
 	    !ag_mk_state_allowed(kt, r, reg->state)) {
@@ -682,30 +389,30 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 			 ag_mk_reg_name(r), ag_key_type_name(kt));
 		snprintf(what, sizeof(what), "one of %s for %s", allowed,
 			 where);
-		return fail_expected(ld, v, fpath, what, NULL);
+		return ld_expected(ld, v, fpath, what, NULL);
 	}
 	p = ag_ymap_get(n, "mkvp");
-	join(fpath, path, "mkvp");
+	ld_join(fpath, path, "mkvp");
 	if (!ag_mk_state_has_pattern(reg->state)) {
 		if (p)
-			return fail(ld, p, "%s: not allowed "
+			return ld_fail(ld, p, "%s: not allowed "
 				    "with state %s, which carries no pattern",
 				    fpath, s);
 		return 0;
 	}
 	if (!p)
-		return fail(ld, n, "missing required key \"mkvp\" in %s "
+		return ld_fail(ld, n, "missing required key \"mkvp\" in %s "
 			    "(state %s carries a pattern)", path, s);
 	if (kt == AG_KT_WK)
 		snprintf(what, sizeof(what), "\"0x\" + 64 or 32 hex digits");
 	else
 		snprintf(what, sizeof(what), "\"0x\" + %u hex digits",
 			 digits);
-	if (get_str(ld, p, fpath, what, &s) < 0)
+	if (ld_get_str(ld, p, fpath, what, &s) < 0)
 		return -1;
 	if (strlen(s) < 2 || !ag_key_type_digits_ok(kt, strlen(s) - 2) ||
-	    s[0] != '0' || s[1] != 'x' || !all_hex(s + 2, strlen(s) - 2))
-		return fail_expected(ld, p, fpath, what, NULL);
+	    s[0] != '0' || s[1] != 'x' || !ld_all_hex(s + 2, strlen(s) - 2))
+		return ld_expected(ld, p, fpath, what, NULL);
 	for (i = 0; i < strlen(s); i++)
 		reg->mkvp[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
 				      s[i] - 'A' + 'a' : s[i]);
@@ -723,10 +430,10 @@ static int load_key_type(struct loader *ld, const struct ag_ynode *n,
 	char rpath[PATH_MAX_LEN];
 	size_t i;
 
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, regs) < 0)
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, regs) < 0)
 		return -1;
 	if (n->n == 0)
-		return fail(ld, n, "%s: expected at least one register (%s)",
+		return ld_fail(ld, n, "%s: expected at least one register (%s)",
 			    path, kt == AG_KT_WK ? "cur, new" :
 			    "new, cur, old");
 	for (i = 0; regs[i]; i++) {
@@ -736,7 +443,7 @@ static int load_key_type(struct loader *ld, const struct ag_ynode *n,
 		if (!v)
 			continue;
 		ag_mk_reg_parse(regs[i], &r);
-		join(rpath, path, regs[i]);
+		ld_join(rpath, path, regs[i]);
 		if (load_register(ld, v, rpath, kt, r, &m->reg[kt][r]) < 0)
 			return -1;
 	}
@@ -754,31 +461,31 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 	const char *s;
 	size_t i;
 
-	join(path, qpath, "mkvps");
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	ld_join(path, qpath, "mkvps");
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	/* EP11 and CCA domains never coexist: flag whichever comes second */
 	for (i = 0; i < n->n; i++) {
 		const struct ag_ynode *k = n->keys[i];
 
-		if (key_is(k, "wk"))
+		if (ld_key_is(k, "wk"))
 			wk_key = k;
-		else if (!key_is(k, "origin") && !cca_key)
+		else if (!ld_key_is(k, "origin") && !cca_key)
 			cca_key = k;
 		if (wk_key && cca_key)
-			return fail(ld, k, "%s: wk (EP11) cannot be combined "
+			return ld_fail(ld, k, "%s: wk (EP11) cannot be combined "
 				    "with CCA key types (aes, apka, asym, "
 				    "sym)", path);
 	}
 	m->present = true;
-	v = require(ld, n, "origin", path);
-	join(kpath, path, "origin");
-	if (!v || get_str(ld, v, kpath, "a string", &s) < 0)
+	v = ld_require(ld, n, "origin", path);
+	ld_join(kpath, path, "origin");
+	if (!v || ld_get_str(ld, v, kpath, "a string", &s) < 0)
 		return -1;
 	if (ag_mk_origin_parse(s, &m->origin) < 0)
-		return fail_enum(ld, v, kpath, "sysfs, guest, declared");
+		return ld_fail_enum(ld, v, kpath, "sysfs, guest, declared");
 	if (!cca_key && !wk_key)
-		return fail(ld, n, "%s: expected at least one key type (aes, "
+		return ld_fail(ld, n, "%s: expected at least one key type (aes, "
 			    "apka, asym, sym or wk)", path);
 	for (i = 0; i < AG_KT_COUNT; i++) {
 		const char *kt = ag_key_type_name(i);
@@ -786,7 +493,7 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 		v = ag_ymap_get(n, kt);
 		if (!v)
 			continue;
-		join(kpath, path, kt);
+		ld_join(kpath, path, kt);
 		if (load_key_type(ld, v, kpath, i, m) < 0)
 			return -1;
 	}
@@ -808,48 +515,48 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 	const char *s;
 
 	snprintf(path, sizeof(path), "queues[%zu]", idx);
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
-	v = require(ld, n, "apqn", path);
-	join(fpath, path, "apqn");
-	if (!v || get_str(ld, v, fpath, apqn_what, &s) < 0)
+	v = ld_require(ld, n, "apqn", path);
+	ld_join(fpath, path, "apqn");
+	if (!v || ld_get_str(ld, v, fpath, apqn_what, &s) < 0)
 		return -1;
 	if (ag_apqn_parse(s, &a, &dom) < 0)
-		return fail(ld, v, "%s: expected an APQN \"aa.dddd\" in "
+		return ld_fail(ld, v, "%s: expected an APQN \"aa.dddd\" in "
 			    "lowercase hex (like \"05.0004\", domain <= "
 			    "00ff), found the string \"%.40s\"", fpath, s);
 	if (!ld->apqn_pos)
 		ld->apqn_pos = xcalloc(256 * 256, sizeof(*ld->apqn_pos));
 	first = &ld->apqn_pos[a * 256 + dom];
 	if (*first)
-		return fail(ld, v, "%s: queue %s is listed twice (first at "
+		return ld_fail(ld, v, "%s: queue %s is listed twice (first at "
 			    "line %u, column %u)", fpath, s, (*first)->line,
 			    (*first)->col);
 	*first = v;
 	ld->queue_nodes[idx] = v;
 	q = ag_descriptor_add_queue(ld->d, a, dom);
-	if (get_tri_opt(ld, n, "config", path, &q->config) < 0 ||
-	    get_tri_opt(ld, n, "online", path, &q->online) < 0 ||
-	    get_tri_opt(ld, n, "chkstop", path, &q->chkstop) < 0)
+	if (ld_tri_opt(ld, n, "config", path, &q->config) < 0 ||
+	    ld_tri_opt(ld, n, "online", path, &q->online) < 0 ||
+	    ld_tri_opt(ld, n, "chkstop", path, &q->chkstop) < 0)
 		return -1;
 	v = ag_ymap_get(n, "driver");
 	if (v) {
-		join(fpath, path, "driver");
-		if (get_str(ld, v, fpath, "a string", &s) < 0)
+		ld_join(fpath, path, "driver");
+		if (ld_get_str(ld, v, fpath, "a string", &s) < 0)
 			return -1;
 		if (ag_queue_driver_parse(s, &q->driver) < 0)
-			return fail_enum(ld, v, fpath,
+			return ld_fail_enum(ld, v, fpath,
 					 "vfio_ap, cex4queue, none");
 	}
-	if (get_str_opt(ld, n, "status", path, &q->status) < 0)
+	if (ld_str_opt(ld, n, "status", path, &q->status) < 0)
 		return -1;
 	v = ag_ymap_get(n, "functions");
-	join(fpath, path, "functions");
+	ld_join(fpath, path, "functions");
 	if (v && load_functions(ld, v, fpath, &q->has_functions,
 				&q->functions) < 0)
 		return -1;
 	v = ag_ymap_get(n, "op_modes");
-	join(fpath, path, "op_modes");
+	ld_join(fpath, path, "op_modes");
 	if (v && load_op_modes(ld, v, fpath, &q->op_modes) < 0)
 		return -1;
 	v = ag_ymap_get(n, "mkvps");
@@ -870,27 +577,27 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 	time_t since = 0, until = 0;
 
 	snprintf(path, sizeof(path), "blocks[%zu]", idx);
-	if (want_map(ld, n, path) < 0 || check_keys(ld, n, path, keys) < 0)
+	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
-	v = require(ld, n, "reason", path);
+	v = ld_require(ld, n, "reason", path);
 	if (!v)
 		return -1;
 	b = ag_descriptor_add_block(ld->d, NULL);
-	join(fpath, path, "reason");
-	if (dup_str(ld, v, fpath, true, &b->reason) < 0)
+	ld_join(fpath, path, "reason");
+	if (ld_dup_str(ld, v, fpath, true, &b->reason) < 0)
 		return -1;
 	v = ag_ymap_get(n, "since");
-	join(fpath, path, "since");
-	if (v && get_time(ld, v, fpath, &b->since, &since) < 0)
+	ld_join(fpath, path, "since");
+	if (v && ld_get_time(ld, v, fpath, &b->since, &since) < 0)
 		return -1;
 	v = ag_ymap_get(n, "until");
-	join(fpath, path, "until");
-	if (v && get_time(ld, v, fpath, &b->until, &until) < 0)
+	ld_join(fpath, path, "until");
+	if (v && ld_get_time(ld, v, fpath, &b->until, &until) < 0)
 		return -1;
 	if (b->since && b->until && until <= since)
-		return fail(ld, v, "%s: must be later than since (%s)", fpath,
+		return ld_fail(ld, v, "%s: must be later than since (%s)", fpath,
 			    b->since);
-	return get_str_opt(ld, n, "by", path, &b->by);
+	return ld_str_opt(ld, n, "by", path, &b->by);
 }
 
 /* Apply load_one to each item of an optional top-level list. */
@@ -904,7 +611,7 @@ static int load_list(struct loader *ld, const struct ag_ynode *root,
 
 	if (!n)
 		return 0;
-	if (want_seq(ld, n, key, what) < 0)
+	if (ld_want_seq(ld, n, key, what) < 0)
 		return -1;
 	for (i = 0; i < n->n; i++)
 		if (load_one(ld, n->items[i], i) < 0)
@@ -920,7 +627,7 @@ static int check_membership(struct loader *ld)
 
 	for (i = 0; i < d->n_cards; i++)
 		if (!ag_idset_has(&d->mdev.adapters, d->cards[i].adapter))
-			return fail(ld, ld->card_nodes[i], "card %02x is not "
+			return ld_fail(ld, ld->card_nodes[i], "card %02x is not "
 				    "among the mdev's adapters",
 				    d->cards[i].adapter);
 	for (i = 0; i < d->n_queues; i++) {
@@ -931,7 +638,7 @@ static int check_membership(struct loader *ld)
 		    ag_idset_has(&d->mdev.domains, q->domain))
 			continue;
 		ag_apqn_format(q->adapter, q->domain, apqn);
-		return fail(ld, ld->queue_nodes[i], "queue %s is not in the "
+		return ld_fail(ld, ld->queue_nodes[i], "queue %s is not in the "
 			    "mdev's adapters x domains", apqn);
 	}
 	for (i = 0; i < d->mdev.n_guest_apqns; i++) {
@@ -942,7 +649,7 @@ static int check_membership(struct loader *ld)
 		    ag_idset_has(&d->mdev.domains, v % 256))
 			continue;
 		ag_apqn_format(v / 256, v % 256, apqn);
-		return fail(ld, ld->guest_nodes[i], "mdev.guest_apqns: %s is "
+		return ld_fail(ld, ld->guest_nodes[i], "mdev.guest_apqns: %s is "
 			    "not in the mdev's adapters x domains (the guest "
 			    "matrix is the assignment filtered)", apqn);
 	}
@@ -966,29 +673,29 @@ static int load_root(struct loader *ld, const struct ag_ynode *root)
 	int64_t version;
 
 	if (root->kind != AG_YMAP)
-		return fail_expected(ld, root, "descriptor", "a mapping",
+		return ld_expected(ld, root, "descriptor", "a mapping",
 				     NULL);
 	/* the version first: a newer format may add keys we do not know */
-	v = require(ld, root, "apgate-descriptor", "the descriptor");
+	v = ld_require(ld, root, "apgate-descriptor", "the descriptor");
 	if (!v)
 		return -1;
 	if (ag_yint(v, &version) < 0)
-		return fail_expected(ld, v, "apgate-descriptor",
+		return ld_expected(ld, v, "apgate-descriptor",
 				     "the integer 1", NULL);
 	if (version != AG_DESCRIPTOR_VERSION)
-		return fail(ld, v, "unsupported descriptor version %s, this "
+		return ld_fail(ld, v, "unsupported descriptor version %s, this "
 			    "apgate reads %d", v->value,
 			    AG_DESCRIPTOR_VERSION);
 	ld->d->version = AG_DESCRIPTOR_VERSION;
-	if (check_keys(ld, root, "the descriptor", keys) < 0)
+	if (ld_check_keys(ld, root, "the descriptor", keys) < 0)
 		return -1;
-	v = require(ld, root, "host", "the descriptor");
-	if (!v || dup_str(ld, v, "host", true, &ld->d->host) < 0)
+	v = ld_require(ld, root, "host", "the descriptor");
+	if (!v || ld_dup_str(ld, v, "host", true, &ld->d->host) < 0)
 		return -1;
 	v = ag_ymap_get(root, "collected");
 	if (v && load_collected(ld, v) < 0)
 		return -1;
-	v = require(ld, root, "mdev", "the descriptor");
+	v = ld_require(ld, root, "mdev", "the descriptor");
 	if (!v || load_mdev(ld, v) < 0)
 		return -1;
 	v = ag_ymap_get(root, "lpar");

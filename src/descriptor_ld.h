@@ -1,0 +1,82 @@
+/* descriptor_ld.h - internal to the descriptor loader (descriptor_load.c):
+ * the loader state and the helpers that read one node and word every
+ * message "NAME:LINE:COL: path: expected WHAT, found WHAT"
+ * (descriptor_ld.c).  Not an API for other modules.
+ */
+#ifndef APGATE_DESCRIPTOR_LD_H
+#define APGATE_DESCRIPTOR_LD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "descriptor.h"
+#include "yamltree.h"
+
+#define PATH_MAX_LEN 160
+
+struct loader {
+	const char *name;
+	struct ag_error *err;
+	struct ag_descriptor *d;
+	/* positions for duplicate and membership messages */
+	const struct ag_ynode *card_pos[AG_MAX_ID + 1];
+	const struct ag_ynode **card_nodes;	/* per card, in file order */
+	const struct ag_ynode **apqn_pos;	/* 256 * 256, lazily */
+	const struct ag_ynode **queue_nodes;	/* per queue, file order */
+	const struct ag_ynode **guest_nodes;	/* per guest APQN */
+};
+
+int ld_fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+
+void ld_join(char out[PATH_MAX_LEN], const char *parent,
+		 const char *child);
+
+const char *ld_describe(const struct ag_ynode *n, char *buf, size_t size);
+
+int ld_expected(struct loader *ld, const struct ag_ynode *n,
+			 const char *path, const char *what, const char *hint);
+
+int ld_want_map(struct loader *ld, const struct ag_ynode *n,
+		    const char *path);
+
+int ld_want_seq(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, const char *what);
+
+bool ld_key_is(const struct ag_ynode *k, const char *name);
+
+int ld_check_keys(struct loader *ld, const struct ag_ynode *map,
+		      const char *where, const char *const *allowed);
+
+const struct ag_ynode *ld_require(struct loader *ld,
+				      const struct ag_ynode *map,
+				      const char *key, const char *where);
+
+int ld_get_str(struct loader *ld, const struct ag_ynode *n,
+		   const char *path, const char *what, const char **out);
+
+int ld_dup_str(struct loader *ld, const struct ag_ynode *n,
+		   const char *path, bool nonempty, char **out);
+
+int ld_get_u8(struct loader *ld, const struct ag_ynode *n,
+		  const char *path, unsigned *out);
+
+int ld_int_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, int *out);
+
+int ld_tri_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, enum ag_tri *out);
+
+int ld_str_opt(struct loader *ld, const struct ag_ynode *map,
+		       const char *key, const char *parent, char **out);
+
+int ld_get_time(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, char **out, time_t *t);
+
+int ld_fail_enum(struct loader *ld, const struct ag_ynode *n,
+		     const char *path, const char *words);
+
+bool ld_all_hex(const char *s, size_t n);
+
+#endif
