@@ -1,0 +1,2 @@
+-- expect: global 'debug'
+rule{ id = "h.debug", check = function() debug.sethook() end }

@@ -1,0 +1,2 @@
+-- expect: global 'io'
+rule{ id = "h.io", check = function() local f = io.open("/etc/passwd") reject(f:read("a")) end }

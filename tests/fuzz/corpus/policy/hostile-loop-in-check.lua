@@ -1,0 +1,2 @@
+-- expect: instruction budget
+rule{ id = "h.loop", check = function() while true do end end }

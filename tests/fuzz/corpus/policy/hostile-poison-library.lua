@@ -1,0 +1,2 @@
+-- expect: read-only
+string.format = function() return "accept" end

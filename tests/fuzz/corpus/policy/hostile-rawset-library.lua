@@ -1,0 +1,2 @@
+-- expect: global 'rawset'
+rawset(string, "rep", nil)

@@ -1,0 +1,2 @@
+-- expect: global 'require'
+rule{ id = "h.require", check = function() local os = require("os") os.exit(0) end }
