@@ -74,38 +74,28 @@ static int read_tri(struct udev_device *dev, const char *attr,
 	return 0;
 }
 
-/* "%d" of a type 0..255 into *out; NULL leaves it unset. */
-static int read_type(struct udev_device *dev, const char *attr, int *out,
-		     struct ag_error *err)
+int ag_sysfs_parse_type(const char *v, int *out)
 {
-	const char *v = udev_device_get_sysattr_value(dev, attr);
 	unsigned id;
+	const char *p;
 
-	if (!v)
-		return 0;
-	/* ag_id_parse also takes 0x hex, which %d never prints */
-	if (v[0] == '0' && v[1] == 'x')
-		return attr_error(err, dev, attr, v, "a decimal AP type");
+	/* ag_id_parse also takes 0x and 0X hex, which %d never prints */
+	for (p = v; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
 	if (ag_id_parse(v, &id) < 0)
-		return attr_error(err, dev, attr, v,
-				  "a decimal AP type 0..255");
+		return -1;
 	*out = (int)id;
 	return 0;
 }
 
-/* ap_functions: "0x%08X" (upper-case, 8 digits); cards and (newer
- * kernels) queues.  NULL (absent, or EIO from the TAPQ) leaves it unset. */
-static int read_functions(struct udev_device *dev, bool *has, uint32_t *out,
-			  struct ag_error *err)
+int ag_sysfs_parse_functions(const char *v, uint32_t *out)
 {
-	const char *v = udev_device_get_sysattr_value(dev, "ap_functions");
 	uint32_t f = 0;
 	size_t i;
 
-	if (!v)
-		return 0;
 	if (strlen(v) != 10 || v[0] != '0' || v[1] != 'x')
-		goto bad;
+		return -1;
 	for (i = 2; i < 10; i++) {
 		char ch = v[i];
 
@@ -114,14 +104,40 @@ static int read_functions(struct udev_device *dev, bool *has, uint32_t *out,
 		else if (ch >= 'A' && ch <= 'F')
 			f = f * 16 + (uint32_t)(ch - 'A' + 10);
 		else
-			goto bad;
+			return -1;
 	}
 	*out = f;
+	return 0;
+}
+
+/* A type attribute into *out; NULL leaves it unset. */
+static int read_type(struct udev_device *dev, const char *attr, int *out,
+		     struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, attr);
+
+	if (!v)
+		return 0;
+	if (ag_sysfs_parse_type(v, out) < 0)
+		return attr_error(err, dev, attr, v,
+				  "a decimal AP type 0..255");
+	return 0;
+}
+
+/* ap_functions of cards and (newer kernels) queues.  NULL (absent, or EIO
+ * from the TAPQ) leaves it unset. */
+static int read_functions(struct udev_device *dev, bool *has, uint32_t *out,
+			  struct ag_error *err)
+{
+	const char *v = udev_device_get_sysattr_value(dev, "ap_functions");
+
+	if (!v)
+		return 0;
+	if (ag_sysfs_parse_functions(v, out) < 0)
+		return attr_error(err, dev, "ap_functions", v,
+				  "\"0x\" + 8 upper-case hex digits");
 	*has = true;
 	return 0;
-bad:
-	return attr_error(err, dev, "ap_functions", v,
-			  "\"0x\" + 8 upper-case hex digits");
 }
 
 /* EP11 `op_modes`: space-separated words (DOMAIN.md 2.4); an empty line

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "descriptor.h"
 #include "error.h"
@@ -20,6 +21,13 @@ struct udev;
 #define AG_SYSFS_MATRIX "/sys/devices/vfio_ap/matrix"
 
 bool ag_sysfs_has_ap_bus(struct udev *u);
+
+/* Card attribute values as libudev returns them (no newline); 0 or -1.
+ * `type`/`hwtype`/`raw_hwtype`: "%d", 0..255.  `ap_functions`: "0x%08X"
+ * (upper-case hex, 8 digits). */
+int ag_sysfs_parse_type(const char *v, int *out);
+int ag_sysfs_parse_functions(const char *v, uint32_t *out);
+
 bool ag_sysfs_has_matrix(struct udev *u);
 
 /* The active mdev uuid: type, state active, assignment from `matrix`,

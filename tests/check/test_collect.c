@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "mdevctl.h"
 #include "mkvps.h"
+#include "sysfs_collect.h"
 #include "suites.h"
 #include "testutil.h"
 #include "util.h"
@@ -325,6 +326,40 @@ START_TEST(test_ap_config)
 		ck_assert(ag_idset_has(&apm, 4) && ag_idset_has(&apm, 6));
 		free(s);
 	}
+}
+END_TEST
+
+/* Card attributes: exactly the kernel's "%d" and "0x%08X". */
+START_TEST(test_card_attrs)
+{
+	static const char *const bad_types[] = {
+		"", "-1", "+1", "014", "256", "0x0e", "0X0E", "0XA", "14\n",
+		" 14", NULL,
+	};
+	static const char *const bad_functions[] = {
+		"", "0x9280000", "0x928000000", "0x92800000\n", "0X92800000",
+		"0x92800a00", " 0x9280000", "92800000", NULL,
+	};
+	uint32_t f;
+	size_t i;
+	int t;
+
+	ck_assert_int_eq(ag_sysfs_parse_type("14", &t), 0);
+	ck_assert_int_eq(t, 14);
+	ck_assert_int_eq(ag_sysfs_parse_type("0", &t), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(ag_sysfs_parse_type("255", &t), 0);
+	ck_assert_int_eq(t, 255);
+	for (i = 0; bad_types[i]; i++)
+		ck_assert_msg(ag_sysfs_parse_type(bad_types[i], &t) == -1,
+			      "type \"%s\" accepted", bad_types[i]);
+	ck_assert_int_eq(ag_sysfs_parse_functions("0x92800000", &f), 0);
+	ck_assert_uint_eq(f, 0x92800000u);
+	ck_assert_int_eq(ag_sysfs_parse_functions("0xAC0000FF", &f), 0);
+	ck_assert_uint_eq(f, 0xac0000ffu);
+	for (i = 0; bad_functions[i]; i++)
+		ck_assert_msg(ag_sysfs_parse_functions(bad_functions[i], &f) == -1,
+			      "ap_functions \"%s\" accepted", bad_functions[i]);
 }
 END_TEST
 
@@ -722,6 +757,7 @@ Suite *suite_collect(void)
 	tcase_add_test(tc, test_mkvps_malformed);
 	tcase_add_test(tc, test_matrix);
 	tcase_add_test(tc, test_ap_config);
+	tcase_add_test(tc, test_card_attrs);
 	tcase_add_test(tc, test_mdevctl_good);
 	tcase_add_test(tc, test_mdevctl_bad);
 	tcase_add_test(tc, test_keys_good);

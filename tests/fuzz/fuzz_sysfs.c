@@ -1,6 +1,7 @@
 /* fuzz_sysfs - the strict sysfs attribute parsers (mkvps.h, apmatrix.h).
  *
- * The first byte picks the parser, the rest is the attribute text.  The
+ * The first byte picks the parser, the rest is the attribute text (for the
+ * card attributes, up to a NUL, as libudev hands them over).  The
  * parsers promise to accept exactly what the kernel prints, so whatever
  * they accept is printed again the kernel's way (vfio_ap_ops.c formats,
  * DOMAIN.md 5.2) and must give back the input, less one trailing newline.
@@ -16,9 +17,10 @@
 #include "descriptor.h"
 #include "fuzz.h"
 #include "mkvps.h"
+#include "sysfs_collect.h"
 
 enum { P_MKVPS, P_MATRIX, P_CDOMS, P_MASK, P_MASK_UPPER, P_AP_CONFIG,
-       P_COUNT };
+       P_TYPE, P_FUNCTIONS, P_COUNT };
 
 struct out {
 	char buf[256 * 256 * 9 + 1];
@@ -182,6 +184,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			same(text, len, &o, data[0] & 0x80, "ap_config");
 		}
 		break;
+	case P_TYPE:
+	case P_FUNCTIONS: {
+		char *v = strndup(text, len);
+		uint32_t fn;
+		int t;
+
+		FUZZ_ASSERT(v, "oom");
+		if (which == P_TYPE && ag_sysfs_parse_type(v, &t) == 0) {
+			FUZZ_ASSERT(t >= 0 && t <= 255, "type %d", t);
+			put(&o, "%d", t);
+			FUZZ_ASSERT(strcmp(v, o.buf) == 0, "type \"%s\" is "
+				    "not what the kernel prints (%s)", v, o.buf);
+		} else if (which == P_FUNCTIONS &&
+			   ag_sysfs_parse_functions(v, &fn) == 0) {
+			put(&o, "0x%08X", fn);
+			FUZZ_ASSERT(strcmp(v, o.buf) == 0, "ap_functions \"%s\" "
+				    "is not what the kernel prints (%s)", v,
+				    o.buf);
+		}
+		free(v);
+		break;
+	}
 	}
 	return 0;
 }
