@@ -2,16 +2,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "blocks.h"
+#include "statefile.h"
 #include "util.h"
 
 #define BLOCKS_MAX_BYTES (4u * 1024 * 1024)
@@ -68,27 +66,15 @@ static int load_file(const char *path, struct ag_blockstore *bs,
 		     struct ag_error *err)
 {
 	json_object *root, *arr, *ver;
-	struct json_tokener *tok;
-	size_t len, i, n;
-	char *buf;
+	size_t i, n;
 
 	memset(bs, 0, sizeof(*bs));
-	if (access(path, F_OK) < 0 && errno == ENOENT)
+	/* Blocks only ever hold migrations back: not trust-checked. */
+	if (ag_state_read(path, BLOCKS_MAX_BYTES, false, AG_TRUST_CONFIG, false,
+			  &root, err) < 0)
+		return -1;
+	if (!root)
 		return 0;
-	if (ag_read_file(path, BLOCKS_MAX_BYTES, &buf, &len, err) < 0)
-		return -1;
-	tok = json_tokener_new();
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		ag_error_set(err, "%s: not valid JSON: %s", path,
-			     json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_tokener_free(tok);
-		json_object_put(root);
-		free(buf);
-		return -1;
-	}
-	json_tokener_free(tok);
-	free(buf);
 	if (!json_object_object_get_ex(root, "apgate-blocks", &ver) ||
 	    json_object_get_int(ver) != AG_BLOCKS_FORMAT_VERSION ||
 	    !json_object_object_get_ex(root, "blocks", &arr) ||
@@ -137,7 +123,6 @@ static int save(const char *path, struct ag_blockstore *bs,
 {
 	json_object *root = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	const char *text;
 	size_t i;
 	int rc;
 
@@ -160,39 +145,13 @@ static int save(const char *path, struct ag_blockstore *bs,
 	json_object_object_add(root, "apgate-blocks",
 			       json_object_new_int(AG_BLOCKS_FORMAT_VERSION));
 	json_object_object_add(root, "blocks", arr);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = ag_write_file_atomic(path, text, strlen(text), err);
+	rc = ag_state_write(path, root, err);
 	json_object_put(root);
 	return rc;
 }
 
-/* Serialise writers: two `apgate block` runs must not lose each other's
- * block in their read-modify-write. */
-static int lock_store(const char *state_dir, struct ag_error *err)
-{
-	char *path;
-	int fd;
-
-	if (mkdir(state_dir, 0755) < 0 && errno != EEXIST) {
-		ag_error_set(err, "%s: cannot create: %s", state_dir,
-			     strerror(errno));
-		return -1;
-	}
-	path = xasprintf("%s/blocks.lock", state_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		ag_error_set(err, "%s: cannot lock: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		return -1;
-	}
-	free(path);
-	return fd;
-}
-
+/* Writers are serialised (statefile.h): two `apgate block` runs must not
+ * lose each other's block in their read-modify-write. */
 int ag_blocks_add(const char *state_dir, const struct ag_block_entry *b,
 		  struct ag_error *err)
 {
@@ -201,7 +160,7 @@ int ag_blocks_add(const char *state_dir, const struct ag_block_entry *b,
 	struct ag_block_entry *e;
 	int lock, rc = -1;
 
-	lock = lock_store(state_dir, err);
+	lock = ag_state_lock(state_dir, "blocks", err);
 	if (lock < 0)
 		goto out;
 	if (load_file(path, &bs, err) < 0)
@@ -229,7 +188,7 @@ int ag_blocks_remove(const char *state_dir, const char *uuid, size_t *removed,
 	int lock, rc = -1;
 
 	*removed = 0;
-	lock = lock_store(state_dir, err);
+	lock = ag_state_lock(state_dir, "blocks", err);
 	if (lock < 0)
 		goto out;
 	if (load_file(path, &bs, err) < 0)

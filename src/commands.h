@@ -14,6 +14,10 @@ int cmd_export(int argc, char **argv);
 int cmd_block(int argc, char **argv);
 int cmd_unblock(int argc, char **argv);
 int cmd_blocks(int argc, char **argv);
+/* cmd_waivers.c */
+int cmd_waive(int argc, char **argv);
+int cmd_unwaive(int argc, char **argv);
+int cmd_waivers(int argc, char **argv);
 /* cmd_audit.c */
 int cmd_audit(int argc, char **argv);
 int cmd_report(int argc, char **argv);

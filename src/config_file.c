@@ -26,6 +26,7 @@ void ag_config_defaults(struct ag_config *cfg)
 	cfg->limits.memory = AG_DEFAULT_MEMORY;
 	cfg->limits.timeout_ms = AG_DEFAULT_TIMEOUT_MS;
 	cfg->state_dir = xstrdup(AG_STATE_DIR);
+	cfg->waivers_dir = xstrdup(AG_WAIVERS_DIR);
 	cfg->audit.log = xstrdup(AG_AUDIT_LOG);
 	cfg->audit.fail_closed = true;
 	cfg->audit.syslog_facility = LOG_AUTHPRIV;
@@ -51,6 +52,7 @@ void ag_config_free(struct ag_config *cfg)
 	json_object_put(cfg->params);
 	free(cfg->keys_file);
 	free(cfg->state_dir);
+	free(cfg->waivers_dir);
 	free(cfg->audit.log);
 	for (size_t i = 0; i < cfg->n_rule_modes; i++)
 		free(cfg->rule_modes[i].rule);
@@ -454,6 +456,9 @@ static int load_tree(struct ag_config *cfg, const char *name,
 		} else if (strcmp(key, "state_dir") == 0) {
 			if (get_string(name, val, &cfg->state_dir, err) < 0)
 				return -1;
+		} else if (strcmp(key, "waivers_dir") == 0) {
+			if (get_path_or_null(name, val, &cfg->waivers_dir, err) < 0)
+				return -1;
 		} else if (strcmp(key, "audit") == 0) {
 			if (load_audit(cfg, name, val, err) < 0)
 				return -1;
@@ -470,8 +475,9 @@ static int load_tree(struct ag_config *cfg, const char *name,
 		} else {
 			return unknown_key(name, root->keys[k], "",
 					   "policy_dirs, site_policy_dir, params, "
-					   "limits, keys_file, state_dir, audit, "
-					   "hook, enforcement, rules", err);
+					   "limits, keys_file, state_dir, "
+					   "waivers_dir, audit, hook, enforcement, "
+					   "rules", err);
 		}
 	}
 	return 0;

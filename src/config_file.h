@@ -6,7 +6,8 @@
  *   params: {allow_generation_upgrade: true, require_mkvps: false}
  *   limits: {instructions: 20000000, memory_mb: 64, timeout_ms: 10000}
  *   keys_file: /etc/apgate/keys.yaml            # declared master keys
- *   state_dir: /var/lib/apgate                  # migration blocks
+ *   state_dir: /var/lib/apgate                  # migration blocks, waivers
+ *   waivers_dir: /etc/apgate/waivers.d          # distributed waivers
  *   audit: {log: /var/log/apgate/decisions.jsonl, on_write_failure: reject,
  *           store_descriptors: false, syslog: false,
  *           syslog_facility: authpriv}
@@ -54,6 +55,7 @@ struct ag_config {
 	struct ag_limits limits;
 	char *keys_file;	/* this host's declared master keys; NULL none */
 	char *state_dir;	/* where migration blocks are kept */
+	char *waivers_dir;	/* distributed waivers; NULL none */
 	struct {
 		char *log;		/* decision log; NULL: no audit records */
 		bool fail_closed;	/* unwritable record: verdict error */

@@ -9,6 +9,7 @@
 #include "enforce.h"
 #include "engine.h"
 #include "policyset.h"
+#include "waivers.h"
 
 static uint64_t monotonic_us(void)
 {
@@ -45,6 +46,7 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 {
 	uint64_t start = monotonic_us();
 	struct ag_engine *engine = NULL;
+	struct ag_waiverset ws;
 	struct ag_policyset ps;
 	struct ag_error err;
 
@@ -78,8 +80,16 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 		goto out;
 	}
 	ag_engine_evaluate(engine, in->src, in->tgt, in->now, v);
-	/* The one place where the site's enforcement applies. */
-	ag_enforce_apply(in->cfg, v);
+	/* The one place where the site's enforcement and waivers apply.  A
+	 * waiver loosens the gate: one that cannot be read and trusted is
+	 * an error, never ignored. */
+	if (ag_waivers_load(in->cfg->state_dir, in->cfg->waivers_dir,
+			    in->cfg->insecure_policies, &ws, &err) < 0) {
+		ag_verdict_add_error(v, "waiver", "%s", err.msg);
+		goto out;
+	}
+	ag_enforce_apply(in->cfg, &ws, in->now, v);
+	ag_waiverset_free(&ws);
 out:
 	ag_policyset_record(&ps, v);
 	ag_policyset_free(&ps);

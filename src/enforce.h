@@ -5,7 +5,10 @@
  * and the audit record always agree.  In order:
  *   1. a rule whose enforcement is warn (apgate.yaml rules.ID) has its
  *      rejects turned into warns (original_severity: reject);
- *   2. a rule whose enforcement is dryrun (its own, else the global one of
+ *   2. a waiver in force (waivers.h) turns each reject it matches into a
+ *      warn that carries the waiver (original_severity: reject); an
+ *      expired waiver that would have matched becomes a note;
+ *   3. a rule whose enforcement is dryrun (its own, else the global one of
  *      apgate.yaml or --enforcement) has its rejects kept but marked not
  *      enforced: the verdict stays reject, check and the hook act as if
  *      it were a warn.
@@ -20,7 +23,12 @@
 
 #include "config_file.h"
 #include "verdict.h"
+#include "waivers.h"
 
-void ag_enforce_apply(const struct ag_config *cfg, struct ag_verdict *v);
+/* ws may be NULL (no waivers); now is the decision's evaluation time.
+ * The waivers that concern the decision go into v->waivers. */
+void ag_enforce_apply(const struct ag_config *cfg,
+		      const struct ag_waiverset *ws, time_t now,
+		      struct ag_verdict *v);
 
 #endif

@@ -207,6 +207,34 @@ static void print_enforcement(FILE *out, const struct ag_finding *f)
 		fputs(" (dry run: not enforced)", out);
 }
 
+/* With --explain: the waivers in force for this decision. */
+static void print_waivers(FILE *out, const struct ag_verdict *v)
+{
+	size_t i, n = v->waivers ? json_object_array_length(v->waivers) : 0;
+
+	if (!n)
+		return;
+	fprintf(out, "waivers in force:\n");
+	for (i = 0; i < n; i++) {
+		json_object *w = json_object_array_get_idx(v->waivers, i), *o;
+		static const char *const k[] = { "id", "rule", "mdev", "apqn",
+						  "host", "until", "by",
+						  "origin", "reason" };
+		const char *s[9];
+		size_t j;
+
+		for (j = 0; j < 9; j++)
+			s[j] = json_object_object_get_ex(w, k[j], &o) ?
+			       json_object_get_string(o) : NULL;
+		fprintf(out, "  %s %s mdev %s%s%s%s%s until %s by %s (%lld "
+			"finding(s) waived; %s): %s\n", s[0], s[1], s[2],
+			s[3] ? " apqn " : "", s[3] ? s[3] : "",
+			s[4] ? " host " : "", s[4] ? s[4] : "", s[5], s[6],
+			json_object_object_get_ex(w, "findings", &o) ?
+			(long long)json_object_get_int64(o) : 0LL, s[7], s[8]);
+	}
+}
+
 char *ag_verdict_summary(const struct ag_verdict *v)
 {
 	const struct ag_finding *f;
@@ -283,5 +311,6 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 			ag_rule_result_name(r->result), r->id, r->file,
 			r->line, r->why ? "  " : "", r->why ? r->why : "");
 	}
+	print_waivers(out, v);
 	return ferror(out) ? -1 : 0;
 }

@@ -30,6 +30,7 @@ const char *ag_trust_kind_name(enum ag_trust_kind kind)
 	case AG_TRUST_POLICY_DIR: return "policy directory";
 	case AG_TRUST_CONFIG: return "configuration file";
 	case AG_TRUST_KEYS: return "keys file";
+	case AG_TRUST_WAIVERS: return "waiver file";
 	}
 	return "file";
 }

@@ -28,9 +28,11 @@ enum ag_trust_kind {
 	AG_TRUST_POLICY_DIR,
 	AG_TRUST_CONFIG,
 	AG_TRUST_KEYS,
+	AG_TRUST_WAIVERS,	/* a waiver store or waivers.d file: loosens */
 };
 
-/* "policy file", "policy directory", "configuration file", "keys file". */
+/* "policy file", "policy directory", "configuration file", "keys file",
+ * "waiver file". */
 const char *ag_trust_kind_name(enum ag_trust_kind kind);
 
 /* Whether the checks apply in this process: running as root and not

@@ -14,14 +14,14 @@ for m in man/apgate.1 man/apgate.yaml.5 man/apgate-policy.5; do
 	groff -man -ww -z "$m" > "$TMP/groff.txt" 2>&1
 	expect_empty "$m renders without warnings" "$TMP/groff.txt"
 done
-for cmd in check validate show collect hook export block unblock blocks audit report help version; do
+for cmd in check validate show collect hook export block unblock blocks waive unwaive waivers audit report help version; do
 	expect_contains "apgate.1 documents $cmd" man/apgate.1 "$cmd"
 done
 # roff writes a minus as "\-"; compare against the plain text.
 sed 's/\\-/-/g' man/apgate.1 > "$TMP/apgate.1.txt"
 sed 's/\\-/-/g' man/apgate-policy.5 > "$TMP/apgate-policy.5.txt"
 # Every long option of every command's --help is in apgate.1.
-for cmd in check validate show collect hook export block unblock blocks test lint policies audit report; do
+for cmd in check validate show collect hook export block unblock blocks waive unwaive waivers test lint policies audit report; do
 	"$APGATE" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u |
 	while read -r opt; do
 		grep -qF -- "$opt" "$TMP/apgate.1.txt" || echo "$cmd $opt"
