@@ -56,6 +56,17 @@ static bool valid_id(const char *s, size_t max)
 	return true;
 }
 
+/* Waiver text reaches terminals, syslog and reports: one bounded line. */
+static bool plain_text(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || n >= 1024)
+			return false;
+	return true;
+}
+
 static int bad(struct ag_error *err, const char *path, size_t idx,
 	       const char *key, const char *what)
 {
@@ -92,10 +103,13 @@ static int parse_waiver(const char *path, size_t idx, json_object *o,
 			return -1;
 		}
 		if (!json_object_is_type(val, json_type_string) ||
-		    !json_object_get_string_len(val))
+		    !json_object_get_string_len(val) ||
+		    !plain_text(json_object_get_string(val)))
 			return bad(err, path, idx, key, k == 0 ?
 				   "a quoted APQN like \"05.0047\" (unquoted, "
-				   "YAML reads a number)" : "a non-empty string");
+				   "YAML reads a number)" : "a non-empty string of "
+				   "at most 1024 bytes without control "
+				   "characters");
 		s[k] = json_object_get_string(val);
 	}
 	if (!valid_id(s[4], 64))
@@ -356,7 +370,8 @@ int ag_waivers_add(const char *state_dir, bool insecure, struct ag_waiver *w,
 {
 	char *path = xasprintf("%s/%s", state_dir, AG_WAIVERS_FILE);
 	struct ag_waiverset ws = { 0 };
-	struct ag_waiver *e;
+	struct ag_waiver *e, check;
+	json_object *o;
 	int lock, rc = -1;
 
 	lock = ag_state_lock(state_dir, "waivers", err);
@@ -365,6 +380,15 @@ int ag_waivers_add(const char *state_dir, bool insecure, struct ag_waiver *w,
 	if (load_store(path, insecure, &ws, err) < 0)
 		goto out_unlock;
 	fresh_id(&ws, w->id);
+	/* Never store what loading would refuse: that would turn every
+	 * later decision into an error. */
+	o = ag_waiver_to_json(w);
+	rc = parse_waiver("the new waiver", 0, o, &check, err);
+	json_object_put(o);
+	if (rc < 0)
+		goto out_unlock;
+	waiver_free(&check);
+	rc = -1;
 	ws.items = xgrow(ws.items, &ws.cap, ws.n + 1, sizeof(*ws.items));
 	e = &ws.items[ws.n++];
 	*e = *w;

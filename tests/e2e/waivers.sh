@@ -119,6 +119,12 @@ expect_status "--force allows more" 0 $?
 waive --mdev $UUID --rule mkvp.match --until 2026-11-22T11:59:59Z --reason r > /dev/null 2>&1
 expect_status "an end in the past is refused" 2 $?
 
+# Waiver text reaches terminals and logs: control characters are refused.
+waive --mdev $UUID --rule mkvp.match --until $UNTIL --reason "$(printf 'ok\033[2Jx')" > /dev/null 2> "$TMP/err"
+expect_status "a reason with control characters is refused" 2 $?
+expect_contains "control characters: says what is expected" "$TMP/err" \
+	"the new waiver: waivers[0]: reason: expected a non-empty string of at most 1024 bytes without control characters"
+
 # --- unwaive ---
 clear_store
 waive --mdev $UUID --rule mkvp.match --until $UNTIL --reason r > /dev/null
