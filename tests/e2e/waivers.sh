@@ -24,8 +24,8 @@ check() { # [ARGS...]: verdict JSON in $TMP/v.json, status in $TMP/rc
 		> "$TMP/v.json" 2> "$TMP/err"
 	echo $? > "$TMP/rc"
 }
-# the verdict, then each mkvp.match finding by APQN: severity/waiver
-summary() { jq -r '[.verdict, ([.findings[] | select(.rule == "mkvp.match")] | sort_by(.apqn) | map(.severity + "/" + (.waived.id // "-")) | join(","))] | join(" ")' "$TMP/v.json"; }
+# the verdict, then each mkvp.match warn or reject by APQN: severity/waiver
+summary() { jq -r '[.verdict, ([.findings[] | select(.rule == "mkvp.match" and .severity != "note")] | sort_by(.apqn) | map(.severity + "/" + (.waived.id // "-")) | join(","))] | join(" ")' "$TMP/v.json"; }
 want() { # NAME STATUS SUMMARY
 	expect_status "$1: exit status" "$2" "$(cat "$TMP/rc")"
 	got=$(summary)
