@@ -61,7 +61,8 @@ int ag_auditlog_append(const char *path, json_object *rec,
 		       struct ag_error *err);
 
 /* Rotate the log: the current file keeps its records under the name
- * "PATH.YYYYMMDDTHHMMSSZ" (*rotated, malloc'd) and becomes read-only; a
+ * "PATH.YYYYMMDDTHHMMSSZ" (-01 ... -99 appended when rotated again within
+ * that second; *rotated, malloc'd) and becomes read-only; a
  * new file at path starts with a "rotation" record chained to the last
  * record of the old one.  rec supplies the rotation record's descriptive
  * members (timestamp, host, tool). */

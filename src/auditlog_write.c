@@ -410,6 +410,33 @@ out:
 
 /* --- rotate --- */
 
+/* PATH.YYYYMMDDTHHMMSSZ, or -01 ... -99 after it when rotated more than
+ * once in that second: always after the last name taken, so that name
+ * order stays rotation order.  Rotators hold the lock on the file they
+ * rotate until the link is made, so the name is not taken by another. */
+static char *rotated_name(const char *path, const char *suffix,
+			  struct ag_error *err)
+{
+	struct stat st;
+	int i, next = 0;
+
+	for (i = 0; i < 100; i++) {
+		char *name = i ? xasprintf("%s%s-%02d", path, suffix, i) :
+				 xasprintf("%s%s", path, suffix);
+
+		if (lstat(name, &st) == 0 || errno != ENOENT)
+			next = i + 1;
+		free(name);
+	}
+	if (next == 0)
+		return xasprintf("%s%s", path, suffix);
+	if (next < 100)
+		return xasprintf("%s%s-%02d", path, suffix, next);
+	ag_error_set(err, "cannot name the rotated decision log: %s%s-99 "
+		     "exists (rotated 100 times in one second?)", path, suffix);
+	return NULL;
+}
+
 int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
 		       struct ag_error *err)
 {
@@ -443,7 +470,9 @@ int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
 	}
 	gmtime_r(&now, &tm);
 	strftime(suffix, sizeof(suffix), ".%Y%m%dT%H%M%SZ", &tm);
-	*rotated = xasprintf("%s%s", path, suffix);
+	*rotated = rotated_name(path, suffix, err);
+	if (!*rotated)
+		goto out;
 	ag_time_format(now, stamp);
 
 	json_object_object_add(rec, "apgate-audit",

@@ -66,8 +66,9 @@ static const char show_help[] =
 static const char rotate_help[] =
 "Usage: apgate audit rotate [OPTION]... [LOG]\n"
 "Start a new decision log that continues the hash chain: the current file\n"
-"is kept, read-only, as LOG.YYYYMMDDTHHMMSSZ (UTC) and a new LOG starts\n"
-"with a rotation record carrying the digest of the old file's last record.\n"
+"is kept, read-only, as LOG.YYYYMMDDTHHMMSSZ (UTC; -01, -02, ... appended\n"
+"when rotated again within that second) and a new LOG starts with a\n"
+"rotation record carrying the digest of the old file's last record.\n"
 "Concurrent decisions wait for the rotation and then append to the new\n"
 "file.  Without LOG, rotate the configured log (" AG_AUDIT_LOG ").\n"
 "\n"

@@ -153,6 +153,28 @@ expect_status "verify of a missing file" 2 $?
 expect_status "verify of a file that is not a log" 2 $?
 expect_contains "not a decision log" "$TMP/out" "apgate.yaml:1: error: not a decision log"
 
+# --- rotating again within the same second (issue 10: "File exists") ---
+mkdir "$TMP/rot2"
+cp "$LOG" "$TMP/rot2/d.jsonl"
+now=$(date -u +%s)
+# Squat the plain names of the next seconds, so the second-based name is
+# always taken, whatever the clock does during the test.
+for s in 0 1 2 3 4 5; do
+	: > "$TMP/rot2/d.jsonl.$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)"
+done
+"$APGATE" audit rotate "$TMP/rot2/d.jsonl" > "$TMP/out" 2>&1
+expect_status "rotate when the second's name is taken" 0 $?
+expect_contains "the rotated file gets -01" "$TMP/out" "Z-01;"
+"$APGATE" audit rotate "$TMP/rot2/d.jsonl" > "$TMP/out.2" 2>&1
+expect_status "second rotate at once" 0 $?
+"$APGATE" audit rotate "$TMP/rot2/d.jsonl" > "$TMP/out.3" 2>&1
+expect_status "third rotate at once" 0 $?
+expect_contains "rotate at once names the old file" "$TMP/out.3" "the records so far are in $TMP/rot2/d.jsonl."
+# Name order is rotation order: the glob gives one chain.
+"$APGATE" audit verify "$TMP"/rot2/d.jsonl.*Z-?? "$TMP/rot2/d.jsonl" > "$TMP/out" 2>&1
+expect_status "quick rotations verify as one chain in name order" 0 $?
+expect_contains "all rotated files in the chain" "$TMP/out" "d.jsonl: intact: 1 record(s) (seq $((n + 3))-$((n + 3)))"
+
 # --- concurrent checks: 8 writers, one chain ---
 i=0
 while [ $i -lt 8 ]; do
