@@ -54,6 +54,13 @@ static int parse_entry(const char *path, size_t idx, json_object *o,
 			     "until, by", path, idx);
 		return -1;
 	}
+	/* the bounds of descriptors, which these blocks go into */
+	if (strlen(reason) > AG_REASON_MAX || (by && strlen(by) > AG_NAME_MAX)) {
+		ag_error_set(err, "%s: blocks[%zu]: expected a reason of at most "
+			     "%u bytes and a \"by\" of at most %u", path, idx,
+			     AG_REASON_MAX, AG_NAME_MAX);
+		return -1;
+	}
 	snprintf(b->uuid, sizeof(b->uuid), "%s", uuid);
 	b->reason = xstrdup(reason);
 	snprintf(b->since, sizeof(b->since), "%s", since);

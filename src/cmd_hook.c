@@ -584,6 +584,11 @@ int cmd_block(int argc, char **argv)
 		ag_cli_usage_error("block", "--mdev %s: not a UUID", uuid);
 		goto out;
 	}
+	if (strlen(reason) > AG_REASON_MAX || (by && strlen(by) > AG_NAME_MAX)) {
+		ag_cli_usage_error("block", "--reason may have at most %u bytes, "
+				   "--by at most %u", AG_REASON_MAX, AG_NAME_MAX);
+		goto out;
+	}
 	dir = state_dir_of(&pol, override, &now);
 	if (!dir)
 		goto out;

@@ -30,6 +30,14 @@
 /* Largest descriptor file accepted: a full 16 x 85 host with master keys is
  * well under 1 MiB; anything near this limit is not a descriptor. */
 #define AG_DESCRIPTOR_MAX_BYTES (16u * 1024 * 1024)
+/* Longest text fields, in bytes: a host name (a DNS name is at most 253),
+ * names and words (mdev type, card type and serial, queue status,
+ * collected.tool, a block's "by"), and a block's reason.  Longer values are
+ * refused at load: they would only be copied into every finding and record
+ * that names them. */
+#define AG_HOST_MAX 255
+#define AG_NAME_MAX 255
+#define AG_REASON_MAX 1024
 #define AG_UUID_LEN 37		/* 36 characters plus NUL */
 #define AG_MKVP_LEN 67		/* "0x" + up to 64 hex digits plus NUL */
 

@@ -148,7 +148,7 @@ int ld_get_str(struct loader *ld, const struct ag_ynode *n,
 }
 
 int ld_dup_str(struct loader *ld, const struct ag_ynode *n,
-		   const char *path, bool nonempty, char **out)
+		   const char *path, bool nonempty, size_t max, char **out)
 {
 	const char *s;
 
@@ -156,6 +156,9 @@ int ld_dup_str(struct loader *ld, const struct ag_ynode *n,
 		return -1;
 	if (nonempty && !*s)
 		return ld_fail(ld, n, "%s: must not be empty", path);
+	if (n->len > max)
+		return ld_fail(ld, n, "%s: expected at most %zu bytes, found a "
+			       "string of %zu bytes", path, max, n->len);
 	free(*out);
 	*out = xstrdup(s);
 	return 0;
@@ -240,7 +243,8 @@ int ld_tri_opt(struct loader *ld, const struct ag_ynode *map,
 }
 
 int ld_str_opt(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *parent, char **out)
+		       const char *key, const char *parent, size_t max,
+		       char **out)
 {
 	const struct ag_ynode *n = ag_ymap_get(map, key);
 	char path[PATH_MAX_LEN];
@@ -248,7 +252,7 @@ int ld_str_opt(struct loader *ld, const struct ag_ynode *map,
 	if (!n)
 		return 0;
 	ld_join(path, parent, key);
-	return ld_dup_str(ld, n, path, false, out);
+	return ld_dup_str(ld, n, path, false, max, out);
 }
 
 /* An RFC 3339 date-time, stored in its canonical UTC form so that equal

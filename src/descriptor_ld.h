@@ -56,8 +56,10 @@ const struct ag_ynode *ld_require(struct loader *ld,
 int ld_get_str(struct loader *ld, const struct ag_ynode *n,
 		   const char *path, const char *what, const char **out);
 
+/* A string of at most max bytes (a longer one is refused naming the
+ * bound: AG_HOST_MAX, AG_NAME_MAX, AG_REASON_MAX). */
 int ld_dup_str(struct loader *ld, const struct ag_ynode *n,
-		   const char *path, bool nonempty, char **out);
+		   const char *path, bool nonempty, size_t max, char **out);
 
 int ld_get_u8(struct loader *ld, const struct ag_ynode *n,
 		  const char *path, unsigned *out);
@@ -69,7 +71,7 @@ int ld_tri_opt(struct loader *ld, const struct ag_ynode *map,
 		       const char *key, const char *parent, enum ag_tri *out);
 
 int ld_str_opt(struct loader *ld, const struct ag_ynode *map,
-		       const char *key, const char *parent, char **out);
+	       const char *key, const char *parent, size_t max, char **out);
 
 int ld_get_time(struct loader *ld, const struct ag_ynode *n,
 		    const char *path, char **out, time_t *t);

@@ -46,7 +46,8 @@ static int load_collected(struct loader *ld, const struct ag_ynode *n)
 			return ld_fail_enum(ld, v, "collected.from",
 					 "sysfs, mdevctl, guest, file");
 	}
-	return ld_str_opt(ld, n, "tool", "collected", &d->collected.tool);
+	return ld_str_opt(ld, n, "tool", "collected", AG_NAME_MAX,
+			  &d->collected.tool);
 }
 
 static int load_idlist(struct loader *ld, const struct ag_ynode *map,
@@ -248,7 +249,7 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 		d->mdev.uuid[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
 					 s[i] - 'A' + 'a' : s[i]);
 	d->mdev.uuid[36] = '\0';
-	if (ld_str_opt(ld, n, "type", "mdev", &d->mdev.type) < 0)
+	if (ld_str_opt(ld, n, "type", "mdev", AG_NAME_MAX, &d->mdev.type) < 0)
 		return -1;
 	v = ag_ymap_get(n, "state");
 	if (v) {
@@ -327,7 +328,7 @@ static int load_card(struct loader *ld, const struct ag_ynode *n,
 	ld->card_pos[adapter] = v;
 	ld->card_nodes[idx] = v;
 	c = ag_descriptor_add_card(ld->d, adapter);
-	if (ld_str_opt(ld, n, "type", path, &c->type) < 0 ||
+	if (ld_str_opt(ld, n, "type", path, AG_NAME_MAX, &c->type) < 0 ||
 	    ld_int_opt(ld, n, "hwtype", path, &c->hwtype) < 0 ||
 	    ld_int_opt(ld, n, "raw_hwtype", path, &c->raw_hwtype) < 0)
 		return -1;
@@ -344,7 +345,7 @@ static int load_card(struct loader *ld, const struct ag_ynode *n,
 	if (v && load_functions(ld, v, fpath, &c->has_functions,
 				&c->functions) < 0)
 		return -1;
-	if (ld_str_opt(ld, n, "serial", path, &c->serial) < 0 ||
+	if (ld_str_opt(ld, n, "serial", path, AG_NAME_MAX, &c->serial) < 0 ||
 	    ld_tri_opt(ld, n, "config", path, &c->config) < 0 ||
 	    ld_tri_opt(ld, n, "online", path, &c->online) < 0 ||
 	    ld_tri_opt(ld, n, "chkstop", path, &c->chkstop) < 0)
@@ -548,7 +549,7 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 			return ld_fail_enum(ld, v, fpath,
 					 "vfio_ap, cex4queue, none");
 	}
-	if (ld_str_opt(ld, n, "status", path, &q->status) < 0)
+	if (ld_str_opt(ld, n, "status", path, AG_NAME_MAX, &q->status) < 0)
 		return -1;
 	v = ag_ymap_get(n, "functions");
 	ld_join(fpath, path, "functions");
@@ -584,7 +585,7 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 		return -1;
 	b = ag_descriptor_add_block(ld->d, NULL);
 	ld_join(fpath, path, "reason");
-	if (ld_dup_str(ld, v, fpath, true, &b->reason) < 0)
+	if (ld_dup_str(ld, v, fpath, true, AG_REASON_MAX, &b->reason) < 0)
 		return -1;
 	v = ag_ymap_get(n, "since");
 	ld_join(fpath, path, "since");
@@ -597,7 +598,7 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 	if (b->since && b->until && until <= since)
 		return ld_fail(ld, v, "%s: must be later than since (%s)", fpath,
 			    b->since);
-	return ld_str_opt(ld, n, "by", path, &b->by);
+	return ld_str_opt(ld, n, "by", path, AG_NAME_MAX, &b->by);
 }
 
 /* Apply load_one to each item of an optional top-level list. */
@@ -690,7 +691,8 @@ static int load_root(struct loader *ld, const struct ag_ynode *root)
 	if (ld_check_keys(ld, root, "the descriptor", keys) < 0)
 		return -1;
 	v = ld_require(ld, root, "host", "the descriptor");
-	if (!v || ld_dup_str(ld, v, "host", true, &ld->d->host) < 0)
+	if (!v || ld_dup_str(ld, v, "host", true, AG_HOST_MAX,
+			      &ld->d->host) < 0)
 		return -1;
 	v = ag_ymap_get(root, "collected");
 	if (v && load_collected(ld, v) < 0)
