@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auditbound.h"
 #include "auditlog.h"
 #include "auditsyslog.h"
 #include "render.h"
@@ -47,6 +48,9 @@ int ag_audit_record(const struct ag_decide_input *in,
 		json_object_object_add(rec, "guest",
 				       json_object_new_string(in->guest));
 	json_object_object_add(rec, "pid", json_object_new_int64(getpid()));
+	if (in->cfg->audit.insecure)
+		json_object_object_add(rec, "insecure_audit_log",
+				       json_object_new_boolean(true));
 	if (in->cfg->audit.store_descriptors && (in->src || in->tgt)) {
 		json_object *d = json_object_new_object();
 
@@ -58,7 +62,10 @@ int ag_audit_record(const struct ag_decide_input *in,
 					       ag_descriptor_to_json(in->tgt));
 		json_object_object_add(rec, "descriptors", d);
 	}
-	rc = ag_auditlog_append(in->cfg->audit.log, rec, err);
+	/* one input must not write a record no reader takes back */
+	ag_audit_bound(rec);
+	rc = ag_auditlog_append(in->cfg->audit.log, rec, in->cfg->audit.insecure,
+				err);
 	/* Only a record that is in the local log goes off-host: the copy
 	 * must never hold what the chain does not. */
 	if (rc == 0 && in->cfg->audit.syslog)

@@ -38,9 +38,18 @@
 #define AG_AUDIT_FORMAT_VERSION 1
 #define AG_AUDIT_GENESIS \
 	"0000000000000000000000000000000000000000000000000000000000000000"
-/* Longest record line (and damaged tail) handled.  A decision record is a
- * few KiB, with stored descriptors at most a few MiB. */
+/* Longest record line (without its newline) the writer writes: a
+ * decision record is a few KiB; auditbound.c cuts larger ones down to this
+ * and ag_auditlog_append refuses anything longer. */
+#define AG_AUDIT_RECORD_MAX (4u * 1024 * 1024)
+/* Longest line (and damaged tail) the readers handle: more than any
+ * record the writer writes, so that a log it wrote always reads back,
+ * including records of versions that did not bound them (up to this).
+ * A longer line is judged "not a decision record" without being held in
+ * memory. */
 #define AG_AUDIT_MAX_LINE (64u * 1024 * 1024)
+_Static_assert(AG_AUDIT_MAX_LINE >= AG_AUDIT_RECORD_MAX + 1,
+	       "readers must take back every line the writer writes");
 
 /* Outcome of verifying one file, and the exit status of `audit verify`. */
 enum ag_audit_status {
@@ -52,12 +61,17 @@ enum ag_audit_status {
 
 /* Append rec (a JSON object; "apgate-audit", "seq", "prev" and, after a
  * crash, "torn" are set here) to the log at path as one line.  Creates the
- * file (0640) and missing parent directories (0750).  Holds an exclusive
+ * file (0640) and missing parent directories (0750).  Only a regular file
+ * is written; when the trust checks apply (trust.h: as root, unless
+ * insecure), only one owned by root and writable by nobody else, in
+ * directories likewise and none a symbolic link.  Holds an exclusive
  * flock(2) on the log while it reads the last record and appends; one
- * write(2) per record; fsync(2) before returning.  On failure nothing is
+ * write(2) per record; fsync(2) before returning.  A record longer than
+ * AG_AUDIT_RECORD_MAX is refused (audit.c bounds decision records
+ * first).  On failure nothing is
  * left behind (a partial write is cut off again) and err names the log
  * and the system's reason. */
-int ag_auditlog_append(const char *path, json_object *rec,
+int ag_auditlog_append(const char *path, json_object *rec, bool insecure,
 		       struct ag_error *err);
 
 /* Rotate the log: the current file keeps its records under the name
@@ -65,9 +79,9 @@ int ag_auditlog_append(const char *path, json_object *rec,
  * that second; *rotated, malloc'd) and becomes read-only; a
  * new file at path starts with a "rotation" record chained to the last
  * record of the old one.  rec supplies the rotation record's descriptive
- * members (timestamp, host, tool). */
-int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
-		       struct ag_error *err);
+ * members (timestamp, host, tool).  The log is checked as for append. */
+int ag_auditlog_rotate(const char *path, json_object *rec, bool insecure,
+		       char **rotated, struct ag_error *err);
 
 /* Result of verifying one file of a chain. */
 struct ag_audit_check {
@@ -112,8 +126,10 @@ int ag_auditlog_read(const char *path, ag_audit_visit_fn visit, void *ctx,
 		     struct ag_error *err);
 
 /* Parse one line as a record: strict JSON object with "apgate-audit": 1,
- * "type", "seq" >= 1 and a 64-hex-digit "prev".  Returns the object (new
- * reference) or NULL with why filled. */
+ * "type", "seq" >= 1 and a 64-hex-digit "prev".  Strings with bytes that
+ * are not UTF-8 are accepted: what the writer wrote is a record (callers
+ * escape what they show).  Returns the object (new reference) or NULL
+ * with why filled. */
 json_object *ag_audit_parse_record(const char *text, size_t len,
 				   struct ag_error *why);
 

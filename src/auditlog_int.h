@@ -23,6 +23,17 @@ const char *ag_audit_get_str(json_object *o, const char *key);
 /* A non-negative integer member of o; false when missing or not one. */
 bool ag_audit_get_u64(json_object *o, const char *key, uint64_t *out);
 
+/* The current line as a record (see ag_audit_parse_record), accepting
+ * strings that are not valid UTF-8 (*odd_bytes set, when not NULL): the
+ * writer wrote them, so they are records, to be shown escaped.  A line
+ * longer than any record is not one. */
+struct ag_audit_lines;
+json_object *ag_audit_parse_line(const struct ag_audit_lines *l,
+				 bool *odd_bytes, struct ag_error *why);
+/* Same for a buffer. */
+json_object *ag_audit_parse_text(const char *text, size_t len,
+				 bool *odd_bytes, struct ag_error *why);
+
 /* pread exactly len bytes at off; -1 with errno set (EIO when the file
  * is shorter). */
 int ag_audit_pread(int fd, void *buf, size_t len, off_t off);
@@ -40,7 +51,9 @@ struct ag_audit_lines {
 	size_t no;	/* its number */
 	char *buf;
 	size_t cap;
-	size_t len;	/* without the newline */
+	size_t len;	/* bytes in buf, without the newline */
+	size_t full_len;	/* of the line in the file, without the newline */
+	bool overlong;	/* full_len > AG_AUDIT_MAX_LINE: buf holds a prefix */
 	bool terminated;
 };
 

@@ -56,16 +56,27 @@ int ag_audit_lines_open(struct ag_audit_lines *l, const char *path,
 
 	memset(l, 0, sizeof(*l));
 	l->path = path;
-	l->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	l->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (l->fd < 0) {
 		ag_error_set(err, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (fstat(l->fd, &st) < 0) {
+		ag_error_set(err, "cannot stat %s: %s", path, strerror(errno));
+		close(l->fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ag_error_set(err, "%s: not a regular file (%s), so not a "
+			     "decision log", path, ag_file_type_name(st.st_mode));
+		close(l->fd);
+		return -1;
+	}
 	while (flock(l->fd, LOCK_SH) < 0 && errno == EINTR)
 		;
-	if (fstat(l->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ag_error_set(err, "%s: %s", path, errno ? strerror(errno) :
-			     "not a regular file");
+	if (fstat(l->fd, &st) < 0) {
+		ag_error_set(err, "cannot stat %s: %s", path, strerror(errno));
 		close(l->fd);
 		return -1;
 	}
@@ -80,29 +91,44 @@ int ag_audit_lines_open(struct ag_audit_lines *l, const char *path,
 	return 0;
 }
 
+/* getline(3) would hold any line whole; a line longer than any record
+ * is only measured here, its first AG_AUDIT_MAX_LINE + 1 bytes kept. */
 int ag_audit_lines_next(struct ag_audit_lines *l, struct ag_error *err)
 {
-	ssize_t n;
+	off_t pos = l->next;
+	size_t held = 0, full = 0;
+	int c = EOF;
 
 	if (l->next >= l->size)
 		return 0;
-	errno = 0;
-	n = getline(&l->buf, &l->cap, l->f);
-	if (n < 0) {
-		if (ferror(l->f)) {
-			ag_error_set(err, "cannot read %s: %s", l->path,
-				     strerror(errno));
-			return -1;
+	/* stop at the size taken when opened: appended after we began */
+	while (pos < l->size && (c = getc_unlocked(l->f)) != EOF) {
+		pos++;
+		if (c == '\n')
+			break;
+		if (held <= AG_AUDIT_MAX_LINE) {
+			l->buf = xgrow(l->buf, &l->cap, held + 2, 1);
+			l->buf[held++] = (char)c;
 		}
-		return 0;
+		full++;
 	}
+	if (c == EOF && ferror(l->f)) {
+		ag_error_set(err, "cannot read %s: %s", l->path,
+			     strerror(errno));
+		return -1;
+	}
+	if (pos == l->next)
+		return 0;	/* the file shrank */
 	l->off = l->next;
-	if (l->off + n > l->size)
-		n = (ssize_t)(l->size - l->off);	/* appended after we began */
-	l->next = l->off + n;
+	l->next = pos;
 	l->no++;
-	l->terminated = n > 0 && l->buf[n - 1] == '\n';
-	l->len = (size_t)n - (l->terminated ? 1 : 0);
+	l->terminated = c == '\n';
+	l->full_len = full;
+	l->overlong = full > AG_AUDIT_MAX_LINE;
+	l->len = held;
+	if (!l->buf)
+		l->buf = xgrow(l->buf, &l->cap, 1, 1);
+	l->buf[held] = '\0';
 	return 1;
 }
 
@@ -150,7 +176,7 @@ int ag_auditlog_read(const char *path, ag_audit_visit_fn visit, void *ctx,
 				"final line (interrupted write)", l.no);
 			break;
 		}
-		rec = ag_audit_parse_record(l.buf, l.len, &why);
+		rec = ag_audit_parse_line(&l, NULL, &why);
 		if (!rec) {
 			pending = xrealloc(pending, (n_pending + 1) * sizeof(*pending));
 			pending[n_pending++] = xasprintf("%zu: skipped: %s (run "

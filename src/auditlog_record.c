@@ -46,35 +46,78 @@ bool ag_audit_get_u64(json_object *o, const char *key, uint64_t *out)
 	return true;
 }
 
+/* Strict JSON, by json-c; with_utf8 also checks that strings are UTF-8. */
+static json_object *tokenize(const char *text, size_t len, bool with_utf8,
+			     enum json_tokener_error *e)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *o;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+			       (with_utf8 ? JSON_TOKENER_VALIDATE_UTF8 : 0));
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	*e = json_tokener_get_error(tok);
+	if (o && (*e != json_tokener_success ||
+		  json_tokener_get_parse_end(tok) != len)) {
+		if (*e == json_tokener_success)
+			*e = json_tokener_continue;	/* trailing data */
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
 json_object *ag_audit_parse_record(const char *text, size_t len,
 				   struct ag_error *why)
 {
-	struct json_tokener *tok;
+	return ag_audit_parse_text(text, len, NULL, why);
+}
+
+json_object *ag_audit_parse_line(const struct ag_audit_lines *l,
+				 bool *odd_bytes, struct ag_error *why)
+{
+	if (l->overlong) {
+		ag_error_set(why, "a line of %zu bytes, longer than any "
+			     "decision record (%u MiB)", l->full_len,
+			     AG_AUDIT_MAX_LINE >> 20);
+		return NULL;
+	}
+	return ag_audit_parse_text(l->buf, l->len, odd_bytes, why);
+}
+
+json_object *ag_audit_parse_text(const char *text, size_t len,
+				 bool *odd_bytes, struct ag_error *why)
+{
+	enum json_tokener_error e;
 	json_object *o, *v;
 	const char *type, *prev;
 	uint64_t seq;
 
-	if (len > INT32_MAX) {
-		ag_error_set(why, "line too long");
+	if (odd_bytes)
+		*odd_bytes = false;
+	if (len > AG_AUDIT_MAX_LINE) {
+		ag_error_set(why, "a line of %zu bytes, longer than any "
+			     "decision record (%u MiB)", len,
+			     AG_AUDIT_MAX_LINE >> 20);
 		return NULL;
 	}
-	tok = json_tokener_new();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-			       JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-
+	o = tokenize(text, len, true, &e);
+	if (!o && e == json_tokener_error_parse_utf8_string) {
+		/* Bytes that are not UTF-8 inside strings: a record all the
+		 * same (the chain covers its exact bytes); readers escape
+		 * them when they show them. */
+		o = tokenize(text, len, false, &e);
+		if (o && odd_bytes)
+			*odd_bytes = true;
+	}
+	if (!o) {
 		ag_error_set(why, "not valid JSON (%s)",
 			     e == json_tokener_continue || e == json_tokener_success ?
 			     "incomplete or trailing data" :
 			     json_tokener_error_desc(e));
-		json_object_put(o);
-		json_tokener_free(tok);
 		return NULL;
 	}
-	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object)) {
 		ag_error_set(why, "not a JSON object");
 		goto bad;

@@ -107,7 +107,7 @@ static size_t find_seq_later(struct ag_audit_lines *l, uint64_t want)
 
 		if (!l->terminated)
 			break;
-		rec = ag_audit_parse_record(l->buf, l->len, &err);
+		rec = ag_audit_parse_line(l, NULL, &err);
 		if (!rec)
 			continue;
 		if (ag_audit_get_u64(rec, "seq", &seq) && seq == want) {
@@ -215,6 +215,7 @@ static void verify_file(struct chain *c, struct ag_audit_check *r,
 	size_t bad_line = 0, bad_lines = 0;
 	char bad_why[AG_ERROR_MAX] = "";
 	bool first = true;
+	size_t odd_lines = 0, odd_first = 0;
 	struct ag_error err;
 	struct ag_audit_lines l;
 	int rc;
@@ -229,6 +230,7 @@ static void verify_file(struct chain *c, struct ag_audit_check *r,
 		json_object *rec, *torn = NULL;
 		struct ag_error why;
 		uint64_t seq = 0;
+		bool odd;
 
 		r->lines = l.no;
 		if (!l.terminated) {
@@ -241,7 +243,7 @@ static void verify_file(struct chain *c, struct ag_audit_check *r,
 			bad_lines++;
 			break;
 		}
-		rec = ag_audit_parse_record(l.buf, l.len, &why);
+		rec = ag_audit_parse_line(&l, &odd, &why);
 		if (!rec) {
 			if (bad_off < 0) {
 				bad_off = l.off;
@@ -310,8 +312,15 @@ static void verify_file(struct chain *c, struct ag_audit_check *r,
 		strcpy(r->last_sha256, hex);
 		r->records++;
 		first = false;
+		if (odd && !odd_lines++)
+			odd_first = l.no;
 		json_object_put(rec);
 	}
+	if (odd_lines)
+		add_note(r, "line %zu%s: holds bytes that are not valid UTF-8 "
+			 "in %zu record(s) (written by a version that did not "
+			 "escape them; records all the same)", odd_first,
+			 odd_lines > 1 ? " and later" : "", odd_lines);
 	if (rc < 0) {
 		r->status = AG_AUDIT_FAILED;
 		snprintf(r->msg, sizeof(r->msg), "%s", err.msg);

@@ -25,6 +25,7 @@
 #include "auditlog_int.h"
 #include "render.h"
 #include "timeutil.h"
+#include "trust.h"
 #include "util.h"
 
 #define TAIL_CHUNK 65536
@@ -117,11 +118,16 @@ static int line_start(int fd, off_t end, off_t limit, off_t *start)
 		for (i = n; i > 0; i--)
 			if (buf[i - 1] == '\n') {
 				*start = pos - (off_t)n + (off_t)i;
-				return 0;
+				goto found;
 			}
 		pos -= (off_t)n;
 	}
 	*start = 0;
+found:
+	if (end - *start > limit) {
+		errno = EFBIG;
+		return -1;
+	}
 	return 0;
 }
 
@@ -138,6 +144,7 @@ static int scan_tail(int fd, const char *path, off_t size, struct tail *t,
 		     struct ag_error *err)
 {
 	off_t end = size, s;
+	bool long_line = false;
 	char last;
 
 	memset(t, 0, sizeof(*t));
@@ -159,10 +166,11 @@ static int scan_tail(int fd, const char *path, off_t size, struct tail *t,
 		char *line;
 		size_t len;
 
-		if (line_start(fd, end - 1, AG_AUDIT_MAX_LINE, &s) < 0)
-			goto io;
-		if (size - s > (off_t)AG_AUDIT_MAX_LINE) {
-			errno = EFBIG;
+		/* the line [s, end - 1), its newline at end - 1; one longer
+		 * than any record is not one, and too long to be damage we
+		 * can name */
+		if (line_start(fd, end - 1, AG_AUDIT_MAX_LINE, &s) < 0) {
+			long_line = errno == EFBIG;
 			goto io;
 		}
 		len = (size_t)(end - 1 - s);
@@ -185,6 +193,10 @@ static int scan_tail(int fd, const char *path, off_t size, struct tail *t,
 		free(line);
 		t->region = s;
 		end = s;
+		if (size - t->region > (off_t)AG_AUDIT_MAX_LINE) {
+			errno = EFBIG;
+			goto io;
+		}
 	}
 	if (t->region < size) {
 		t->region_len = (size_t)(size - t->region);
@@ -195,9 +207,12 @@ static int scan_tail(int fd, const char *path, off_t size, struct tail *t,
 	return 0;
 io:
 	if (errno == EFBIG)
-		ag_error_set(err, "cannot append to the decision log %s: more "
-			     "than %u MiB at its end are not a decision record; "
-			     "run 'apgate audit verify %s'", path,
+		ag_error_set(err, "cannot append to the decision log %s: %s "
+			     "(more than %u MiB) is not a decision record; run "
+			     "'apgate audit verify %s', keep the file as "
+			     "evidence and move it aside to start a new log",
+			     path, long_line ? "a line at its end" :
+			     "what follows its last record",
 			     AG_AUDIT_MAX_LINE >> 20, path);
 	else
 		ag_error_set(err, "cannot read the end of the decision log %s: %s",
@@ -230,21 +245,27 @@ static json_object *torn_json(off_t offset, const char *buf, size_t len,
 /* --- opening and locking --- */
 
 /* Open the log for appending, creating it (and its directories) when
- * missing; *created tells the caller to sync the directory. */
-static int open_log(const char *path, bool create, bool *created,
-		    struct ag_error *err)
+ * missing; *created tells the caller to sync the directory.  Only a
+ * regular file passes (a FIFO would not even block: O_NONBLOCK); with
+ * the trust checks on, only one that root owns and nobody else may write,
+ * in directories likewise, none of them a symbolic link (trust.h):
+ * whoever may write the log may rewrite its history. */
+static int open_log(const char *path, bool create, bool insecure,
+		    bool *created, struct ag_error *err)
 {
-	int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
-	int tries, fd;
+	int flags = O_RDWR | O_APPEND | O_NOFOLLOW;
+	struct stat st;
+	int tries, fd = -1;
 
 	*created = false;
 	for (tries = 0; tries < MAX_REOPEN; tries++) {
-		fd = open(path, flags);
+		fd = ag_open_regular(path, flags, 0, &st, err);
 		if (fd >= 0 || errno != ENOENT || !create)
 			break;
 		if (make_parents(path, err) < 0)
 			return -1;
-		fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+		fd = ag_open_regular(path, flags | O_CREAT | O_EXCL, 0640, &st,
+				     err);
 		if (fd >= 0) {
 			*created = true;
 			break;
@@ -253,9 +274,22 @@ static int open_log(const char *path, bool create, bool *created,
 			break;
 	}
 	if (fd < 0) {
-		ag_error_set(err, "cannot open the decision log %s: %s%s", path,
-			     strerror(errno), errno == ELOOP ?
-			     " (it is a symbolic link, which is refused)" : "");
+		if (errno == EINVAL)
+			ag_error_set(err, "cannot open the decision log %s: it "
+				     "is %s, not a regular file", path,
+				     ag_file_type_name(st.st_mode));
+		else
+			ag_error_set(err, "cannot open the decision log %s: "
+				     "%s%s", path, strerror(errno),
+				     errno == ELOOP ? " (it is a symbolic link, "
+				     "which is refused)" : "");
+		return -1;
+	}
+	if (ag_trust_enforced(insecure) &&
+	    ag_trust_check_opened(path, AG_TRUST_AUDIT_LOG, &st, err) < 0) {
+		close(fd);
+		if (*created)
+			(void)unlink(path);
 		return -1;
 	}
 	return fd;
@@ -288,14 +322,14 @@ static int lock_current(int fd, const char *path, struct ag_error *err)
 	return 1;
 }
 
-static int open_locked(const char *path, bool create, bool *created,
-		       struct ag_error *err)
+static int open_locked(const char *path, bool create, bool insecure,
+		       bool *created, struct ag_error *err)
 {
 	int tries;
 
 	for (tries = 0; tries < MAX_REOPEN; tries++) {
 		bool c;
-		int fd = open_log(path, create, &c, err), rc;
+		int fd = open_log(path, create, insecure, &c, err), rc;
 
 		if (fd < 0)
 			return -1;
@@ -313,6 +347,20 @@ static int open_locked(const char *path, bool create, bool *created,
 }
 
 /* --- append --- */
+
+/* The writer's bound: every line it writes, readers take back. */
+static bool too_long(const char *path, const char *json,
+		     struct ag_error *err)
+{
+	size_t len = strlen(json);
+
+	if (len <= AG_AUDIT_RECORD_MAX)
+		return false;
+	ag_error_set(err, "cannot write to the decision log %s: the record "
+		     "is %zu bytes, more than the %u a record may be", path,
+		     len, AG_AUDIT_RECORD_MAX);
+	return true;
+}
 
 static int write_record(int fd, const char *path, const char *buf,
 			size_t len, off_t size, struct ag_error *err)
@@ -339,7 +387,7 @@ static int write_record(int fd, const char *path, const char *buf,
 	return -1;
 }
 
-int ag_auditlog_append(const char *path, json_object *rec,
+int ag_auditlog_append(const char *path, json_object *rec, bool insecure,
 		       struct ag_error *err)
 {
 	struct tail t;
@@ -349,7 +397,7 @@ int ag_auditlog_append(const char *path, json_object *rec,
 	size_t len;
 	int fd, rc = -1;
 
-	fd = open_locked(path, true, &created, err);
+	fd = open_locked(path, true, insecure, &created, err);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
@@ -378,6 +426,11 @@ int ag_auditlog_append(const char *path, json_object *rec,
 		json_object_object_del(rec, "torn");
 	}
 	json = ag_audit_serialize(rec);
+	if (too_long(path, json, err)) {
+		free(json);
+		tail_free(&t);
+		goto out;
+	}
 	buf = xasprintf("%s%s\n", newline ? "\n" : "", json);
 	len = strlen(buf);
 	free(json);
@@ -437,8 +490,8 @@ static char *rotated_name(const char *path, const char *suffix,
 	return NULL;
 }
 
-int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
-		       struct ag_error *err)
+int ag_auditlog_rotate(const char *path, json_object *rec, bool insecure,
+		       char **rotated, struct ag_error *err)
 {
 	char stamp[AG_TIME_LEN], suffix[32], *tmp = NULL, *json = NULL;
 	struct tail t = { .region_buf = NULL };
@@ -450,7 +503,7 @@ int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
 	size_t len;
 
 	*rotated = NULL;
-	fd = open_locked(path, false, &created, err);
+	fd = open_locked(path, false, insecure, &created, err);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
@@ -493,6 +546,8 @@ int ag_auditlog_rotate(const char *path, json_object *rec, char **rotated,
 				  ag_audit_base(*rotated)));
 	json = ag_audit_serialize(rec);
 	len = strlen(json);
+	if (too_long(path, json, err))
+		goto out;
 
 	tmp = xasprintf("%s.rotate.XXXXXX", path);
 	nfd = mkostemp(tmp, O_CLOEXEC);

@@ -27,7 +27,10 @@ const char ag_cli_policy_help[] =
 "      --no-audit         write no decision record\n"
 "      --insecure-policies  skip the ownership and permission checks of\n"
 "                         policy and configuration files (development only;\n"
-"                         recorded in the verdict)\n";
+"                         recorded in the verdict)\n"
+"      --insecure-audit-log  skip the ownership and permission checks of the\n"
+"                         decision log and its directories (development\n"
+"                         only; recorded in the decision record)\n";
 
 void ag_cli_msg(const char *fmt, ...)
 {
@@ -82,6 +85,9 @@ int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
 	case AG_OPT_INSECURE_POLICIES:
 		p->insecure_policies = true;
 		return 1;
+	case AG_OPT_INSECURE_AUDIT_LOG:
+		p->insecure_audit_log = true;
+		return 1;
 	default:
 		return 0;
 	}
@@ -107,6 +113,7 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 	*now = time(NULL);
 	/* Before the configuration file is read: it is checked too. */
 	cfg->insecure_policies = p->insecure_policies;
+	cfg->audit.insecure = p->insecure_audit_log;
 	if (p->audit_log && p->no_audit) {
 		ag_error_set(err, "--audit-log and --no-audit exclude each other");
 		return -1;

@@ -28,6 +28,7 @@ struct ag_cli_policy {
 	const char *audit_log;		/* --audit-log */
 	bool no_audit;			/* --no-audit */
 	bool insecure_policies;		/* --insecure-policies */
+	bool insecure_audit_log;	/* --insecure-audit-log */
 };
 
 /* getopt_long option values of the shared options. */
@@ -40,6 +41,7 @@ enum {
 	AG_OPT_AUDIT_LOG,
 	AG_OPT_NO_AUDIT,
 	AG_OPT_INSECURE_POLICIES,
+	AG_OPT_INSECURE_AUDIT_LOG,
 };
 
 #define AG_CLI_POLICY_OPTIONS \
@@ -50,7 +52,8 @@ enum {
 	{ "now", required_argument, NULL, AG_OPT_NOW }, \
 	{ "audit-log", required_argument, NULL, AG_OPT_AUDIT_LOG }, \
 	{ "no-audit", no_argument, NULL, AG_OPT_NO_AUDIT }, \
-	{ "insecure-policies", no_argument, NULL, AG_OPT_INSECURE_POLICIES }
+	{ "insecure-policies", no_argument, NULL, AG_OPT_INSECURE_POLICIES }, \
+	{ "insecure-audit-log", no_argument, NULL, AG_OPT_INSECURE_AUDIT_LOG }
 
 /* Help text lines for the shared options. */
 extern const char ag_cli_policy_help[];

@@ -73,6 +73,8 @@ static const char rotate_help[] =
 "file.  Without LOG, rotate the configured log (" AG_AUDIT_LOG ").\n"
 "\n"
 "      --config FILE      read the log's location from FILE\n"
+"      --insecure-audit-log  skip the ownership and permission checks of the\n"
+"                         log and its directories (development only)\n"
 "  -h, --help             show this help\n"
 "\n"
 "Exit status: 0 rotated, 2 error.\n";
@@ -112,7 +114,7 @@ static const char audit_help[] =
 "  show [--since TIME] [--until TIME] [--verdict LIST] [--mdev UUID]\n"
 "       [--host HOST] [--id UUID] [-f|--format text|json] [--config FILE]\n"
 "       [LOG]...\n"
-"  rotate [--config FILE] [LOG]\n"
+"  rotate [--config FILE] [--insecure-audit-log] [LOG]\n"
 "See also apgate report.\n";
 
 enum {
@@ -124,6 +126,7 @@ enum {
 	OPT_HOST,
 	OPT_ID,
 	OPT_AGAINST,
+	OPT_INSECURE,
 };
 
 /* The logs to read: the arguments, else the configured log. */
@@ -587,10 +590,12 @@ static int audit_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "insecure-audit-log", no_argument, NULL, OPT_INSECURE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL;
+	bool insecure = false;
 	struct ag_error err;
 	json_object *rec, *seq;
 	char **paths, *rotated;
@@ -600,6 +605,7 @@ static int audit_rotate(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG: config_path = optarg; break;
+		case OPT_INSECURE: insecure = true; break;
 		case 'h':
 			fputs(rotate_help, stdout);
 			return AG_EXIT_OK;
@@ -615,7 +621,7 @@ static int audit_rotate(int argc, char **argv)
 	}
 	rec = json_object_new_object();
 	ag_audit_add_labels(rec);
-	rc = ag_auditlog_rotate(paths[0], rec, &rotated, &err);
+	rc = ag_auditlog_rotate(paths[0], rec, insecure, &rotated, &err);
 	if (rc < 0) {
 		ag_cli_msg("%s", err.msg);
 	} else {

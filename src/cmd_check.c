@@ -55,7 +55,7 @@ static int load_from_xml(const char *path, struct ag_descriptor **out,
 	char *buf;
 	int rc;
 
-	if (ag_read_file(path, AG_DOMXML_MAX_BYTES, &buf, &len, err) < 0)
+	if (ag_read_input(path, AG_DOMXML_MAX_BYTES, &buf, &len, err) < 0)
 		return -1;
 	rc = ag_domxml_parse(path, buf, len, &dx, err);
 	free(buf);

@@ -62,6 +62,7 @@ struct ag_config {
 		bool store_descriptors;	/* records carry whole descriptors */
 		bool syslog;		/* also send each record to syslog */
 		int syslog_facility;	/* LOG_AUTHPRIV etc. */
+		bool insecure;		/* --insecure-audit-log: no trust checks */
 	} audit;
 	struct {
 		unsigned timeout_ms;	/* bound of one whole hook run */

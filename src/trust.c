@@ -31,6 +31,7 @@ const char *ag_trust_kind_name(enum ag_trust_kind kind)
 	case AG_TRUST_CONFIG: return "configuration file";
 	case AG_TRUST_KEYS: return "keys file";
 	case AG_TRUST_WAIVERS: return "waiver file";
+	case AG_TRUST_AUDIT_LOG: return "decision log";
 	}
 	return "file";
 }
@@ -56,10 +57,12 @@ static int refuse(struct ag_error *err, const char *path,
 	bool parent = strcmp(culprit, path) != 0;
 
 	ag_error_set(err, "%s: refusing %s: %s%s %s; fix: chown root:root %s "
-		     "&& chmod go-w %s (or --insecure-policies while "
-		     "developing)", path, ag_trust_kind_name(kind),
+		     "&& chmod go-w %s (or %s while developing)", path,
+		     ag_trust_kind_name(kind),
 		     parent ? "parent directory " : "it",
-		     parent ? culprit : "", what, culprit, culprit);
+		     parent ? culprit : "", what, culprit, culprit,
+		     kind == AG_TRUST_AUDIT_LOG ? "--insecure-audit-log" :
+		     "--insecure-policies");
 	return -1;
 }
 
@@ -140,21 +143,103 @@ static char *resolved_parent(const char *path)
 	return res;
 }
 
+/* A symbolic link among the directories of path (as named, made
+ * absolute): the checks would judge where it points today, and whoever
+ * may change it could move the file elsewhere. */
+static int check_no_symlinked_parent(const char *path,
+				     enum ag_trust_kind kind,
+				     struct ag_error *err)
+{
+	char *abs, *p, *end;
+	struct stat st;
+	int rc = 0;
+
+	if (path[0] == '/') {
+		abs = xstrdup(path);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+
+		if (!cwd) {
+			ag_error_set(err, "%s: refusing %s: cannot get the "
+				     "working directory: %s", path,
+				     ag_trust_kind_name(kind), strerror(errno));
+			return -1;
+		}
+		abs = xasprintf("%s/%s", cwd, path);
+		free(cwd);
+	}
+	end = strrchr(abs, '/');
+	for (p = abs + 1; p && p <= end; p = strchr(p + 1, '/')) {
+		char c;
+
+		if (*p != '/')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (lstat(abs, &st) == 0 && S_ISLNK(st.st_mode)) {
+			char *to = realpath(abs, NULL);
+
+			ag_error_set(err, "%s: refusing %s: parent directory %s "
+				     "is a symbolic link%s%s; name the real "
+				     "directory (or %s while developing)", path,
+				     ag_trust_kind_name(kind), abs,
+				     to ? " to " : "", to ? to : "",
+				     kind == AG_TRUST_AUDIT_LOG ?
+				     "--insecure-audit-log" :
+				     "--insecure-policies");
+			free(to);
+			rc = -1;
+			break;
+		}
+		*p = c;
+	}
+	free(abs);
+	return rc;
+}
+
+int ag_trust_check_opened(const char *path, enum ag_trust_kind kind,
+			  const struct stat *st, struct ag_error *err)
+{
+	char *parent;
+	int rc;
+
+	if (kind == AG_TRUST_AUDIT_LOG &&
+	    check_no_symlinked_parent(path, kind, err) < 0)
+		goto refused;
+	if (check_stat(st, path, kind, path, false, err) < 0)
+		goto refused;
+	parent = resolved_parent(path);
+	if (!parent) {
+		ag_error_set(err, "%s: refusing %s: cannot resolve its "
+			     "directory: %s", path, ag_trust_kind_name(kind),
+			     strerror(errno));
+		goto refused;
+	}
+	rc = check_parents(path, kind, parent, err);
+	free(parent);
+	if (rc < 0)
+		goto refused;
+	return 0;
+refused:
+	errno = EPERM;
+	return -1;
+}
+
 /* Open path with the checks applied to the opened object and its parents. */
 static int open_checked(const char *path, enum ag_trust_kind kind,
 			bool insecure, bool dir, struct ag_error *err)
 {
 	bool enforce = ag_trust_enforced(insecure);
-	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+	int nofollow = enforce ? O_NOFOLLOW : 0;
 	struct stat st;
-	char *parent;
 	int fd, saved;
 
+	memset(&st, 0, sizeof(st));
 	if (dir)
-		flags |= O_DIRECTORY;
-	if (enforce)
-		flags |= O_NOFOLLOW;
-	fd = open(path, flags);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_DIRECTORY |
+			  nofollow);
+	else	/* a FIFO neither blocks the open nor passes */
+		fd = ag_open_regular(path, O_RDONLY | nofollow, 0, &st, err);
 	if (fd < 0) {
 		saved = errno;
 		/* O_NOFOLLOW fails with ELOOP, or ENOTDIR with O_DIRECTORY */
@@ -164,41 +249,31 @@ static int open_checked(const char *path, enum ag_trust_kind kind,
 			ag_error_set(err, "%s: refusing %s: it is a symbolic "
 				     "link; name it directly", path,
 				     ag_trust_kind_name(kind));
+		else if (saved == EINVAL && !dir)
+			ag_error_set(err, "%s: refusing %s: not a regular "
+				     "file (it is %s)", path,
+				     ag_trust_kind_name(kind),
+				     ag_file_type_name(st.st_mode));
 		else
 			ag_error_set(err, "%s: cannot open: %s", path,
 				     strerror(saved));
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || (dir ? !S_ISDIR(st.st_mode) :
-				   !S_ISREG(st.st_mode))) {
-		ag_error_set(err, "%s: not a %s", path,
-			     dir ? "directory" : "regular file");
+	if (dir && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		ag_error_set(err, "%s: not a directory", path);
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
 	if (!enforce)
 		return fd;
-	if (check_stat(&st, path, kind, path, false, err) < 0)
-		goto refused;
-	parent = resolved_parent(path);
-	if (!parent) {
-		ag_error_set(err, "%s: refusing %s: cannot resolve its "
-			     "directory: %s", path, ag_trust_kind_name(kind),
-			     strerror(errno));
-		goto refused;
+	if (ag_trust_check_opened(path, kind, &st, err) < 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
 	}
-	if (check_parents(path, kind, parent, err) < 0) {
-		free(parent);
-		goto refused;
-	}
-	free(parent);
 	return fd;
-refused:
-	close(fd);
-	errno = EPERM;
-	return -1;
 }
 
 int ag_trust_read_file(const char *path, enum ag_trust_kind kind,

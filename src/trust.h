@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -29,10 +30,11 @@ enum ag_trust_kind {
 	AG_TRUST_CONFIG,
 	AG_TRUST_KEYS,
 	AG_TRUST_WAIVERS,	/* a waiver store or waivers.d file: loosens */
+	AG_TRUST_AUDIT_LOG,	/* written, not read; see auditlog_write.c */
 };
 
 /* "policy file", "policy directory", "configuration file", "keys file",
- * "waiver file". */
+ * "waiver file", "decision log". */
 const char *ag_trust_kind_name(enum ag_trust_kind kind);
 
 /* Whether the checks apply in this process: running as root and not
@@ -45,6 +47,14 @@ bool ag_trust_enforced(bool insecure);
 int ag_trust_read_file(const char *path, enum ag_trust_kind kind,
 		       bool insecure, size_t max, char **buf, size_t *len,
 		       struct ag_error *err);
+
+/* The checks on a file already opened (st: its fstat) at path: owner and
+ * mode, then every parent directory up to / (resolved); for the decision
+ * log also no symbolic link among its directories as named.  Callers ask
+ * ag_trust_enforced() first.  Returns 0, or -1 with err filled (naming the
+ * fix) and errno EPERM. */
+int ag_trust_check_opened(const char *path, enum ag_trust_kind kind,
+			  const struct stat *st, struct ag_error *err);
 
 /* Open a directory for reading its entries, after the trust checks when
  * they apply.  Returns a file descriptor for fdopendir(), or -1 with errno

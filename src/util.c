@@ -125,6 +125,62 @@ static int read_fd(int fd, const char *path, size_t max, char **buf,
 	return 0;
 }
 
+const char *ag_file_type_name(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "not a file";
+}
+
+int ag_open_regular(const char *path, int flags, mode_t mode,
+		    struct stat *st, struct ag_error *err)
+{
+	struct stat sb;
+	int fd, fl;
+
+	if (!st)
+		st = &sb;
+	fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
+	if (fd < 0) {
+		int saved = errno;
+
+		ag_error_set(err, "%s: cannot open: %s", path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		int saved = errno;
+
+		ag_error_set(err, "%s: cannot stat: %s", path, strerror(saved));
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		ag_error_set(err, "%s: not a regular file (it is %s)", path,
+			     ag_file_type_name(st->st_mode));
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
 int ag_read_file(const char *path, size_t max, char **buf, size_t *len,
 		 struct ag_error *err)
 {
@@ -133,16 +189,9 @@ int ag_read_file(const char *path, size_t max, char **buf, size_t *len,
 
 	if (strcmp(path, "-") == 0)
 		return read_fd(STDIN_FILENO, "<stdin>", max, buf, len, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		ag_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+	fd = ag_open_regular(path, O_RDONLY, 0, &st, err);
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ag_error_set(err, "%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
 	if ((unsigned long long)st.st_size > max) {
 		ag_error_set(err, "%s: larger than the limit of %zu bytes",
 			     path, max);
@@ -152,6 +201,34 @@ int ag_read_file(const char *path, size_t max, char **buf, size_t *len,
 	rc = read_fd(fd, path, max, buf, len, err);
 	close(fd);
 	return rc;
+}
+
+int ag_read_input(const char *path, size_t max, char **buf, size_t *len,
+		  struct ag_error *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (strcmp(path, "-") == 0)
+		return ag_read_file(path, max, buf, len, err);
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		/* named by the user: waiting for its writer is expected */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			ag_error_set(err, "%s: cannot open: %s", path,
+				     strerror(errno));
+			return -1;
+		}
+		if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+			ag_error_set(err, "%s: changed while opened", path);
+			close(fd);
+			return -1;
+		}
+		rc = read_fd(fd, path, max, buf, len, err);
+		close(fd);
+		return rc;
+	}
+	return ag_read_file(path, max, buf, len, err);
 }
 
 static int write_all(int fd, const char *data, size_t len)

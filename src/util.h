@@ -8,6 +8,8 @@
 #define APGATE_UTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -22,11 +24,31 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Open path as a regular file, and nothing else: with O_NONBLOCK, so that
+ * a FIFO planted where a file is expected never blocks the open (a FIFO
+ * opened for reading waits for a writer), then fstat the descriptor.
+ * flags are added to O_CLOEXEC | O_NOCTTY | O_NONBLOCK (O_NONBLOCK is
+ * cleared again once the file is known to be regular); mode is for
+ * O_CREAT.  On failure err says "PATH: cannot open: REASON" or "PATH: not
+ * a regular file (it is a FIFO)", errno is kept (EINVAL for the latter)
+ * and -1 is returned.  st, when not NULL, receives the file's status. */
+int ag_open_regular(const char *path, int flags, mode_t mode,
+		    struct stat *st, struct ag_error *err);
+
+/* "a directory", "a FIFO", "a socket", ... for messages. */
+const char *ag_file_type_name(mode_t mode);
+
 /* Read a whole regular file ("-" = stdin) of at most max bytes into a
  * NUL-terminated buffer.  Larger files are refused with a message naming
  * the limit, never truncated. */
 int ag_read_file(const char *path, size_t max, char **buf, size_t *len,
 		 struct ag_error *err);
+
+/* The same for a file the user named on the command line, which may also
+ * be a pipe or FIFO (`--source <(ssh host apgate collect)`): read until
+ * its end, refused past max. */
+int ag_read_input(const char *path, size_t max, char **buf, size_t *len,
+		  struct ag_error *err);
 
 /* Write data to path atomically: temporary file in the same directory,
  * fsync, rename.  "-" writes to stdout. */

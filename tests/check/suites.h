@@ -14,6 +14,7 @@ Suite *suite_collect(void);
 Suite *suite_hook(void);
 Suite *suite_audit(void);
 Suite *suite_auditsyslog(void);
+Suite *suite_auditbound(void);
 Suite *suite_policytools(void);
 
 #endif

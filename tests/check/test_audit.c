@@ -71,7 +71,7 @@ static void append_n(const char *path, int from, int n)
 	for (i = from; i < from + n; i++) {
 		json_object *o = record(i, 0);
 
-		ck_assert_msg(ag_auditlog_append(path, o, &err) == 0, "%s", err.msg);
+		ck_assert_msg(ag_auditlog_append(path, o, false, &err) == 0, "%s", err.msg);
 		json_object_put(o);
 	}
 }
@@ -350,7 +350,7 @@ START_TEST(concurrent_appends)
 				json_object *o = record((int)i * EACH + k,
 							(size_t)(k % 7) * 300);
 
-				if (ag_auditlog_append(logpath, o, &err) < 0) {
+				if (ag_auditlog_append(logpath, o, false, &err) < 0) {
 					fprintf(stderr, "%s\n", err.msg);
 					_exit(1);
 				}
@@ -400,7 +400,7 @@ START_TEST(killed_writer)
 			for (k = 0; ; k++) {
 				json_object *o = record(k, 1u << 20);
 
-				if (ag_auditlog_append(logpath, o, &err) < 0)
+				if (ag_auditlog_append(logpath, o, false, &err) < 0)
 					_exit(1);
 				json_object_put(o);
 			}
@@ -454,7 +454,7 @@ START_TEST(rotation_keeps_chain)
 	append_n(logpath, 1, 3);
 	rot = json_object_new_object();
 	ag_audit_add_labels(rot);
-	ck_assert_msg(ag_auditlog_rotate(logpath, rot, &rotated, &err) == 0,
+	ck_assert_msg(ag_auditlog_rotate(logpath, rot, false, &rotated, &err) == 0,
 		      "%s", err.msg);
 	json_object_put(rot);
 	ck_assert_int_eq(stat(rotated, &st), 0);
@@ -501,7 +501,7 @@ START_TEST(rotation_over_torn_tail)
 	close(fd);
 	rot = json_object_new_object();
 	ag_audit_add_labels(rot);
-	ck_assert_msg(ag_auditlog_rotate(logpath, rot, &rotated, &err) == 0,
+	ck_assert_msg(ag_auditlog_rotate(logpath, rot, false, &rotated, &err) == 0,
 		      "%s", err.msg);
 	json_object_put(rot);
 	append_n(logpath, 4, 1);
@@ -677,7 +677,7 @@ START_TEST(report_escapes)
 	json_object_object_add(o, "verdict", json_object_new_string("reject"));
 	json_object_object_add(src, "host", json_object_new_string("<img src=x>"));
 	json_object_object_add(o, "source", src);
-	ck_assert_int_eq(ag_auditlog_append(logpath, o, &err), 0);
+	ck_assert_int_eq(ag_auditlog_append(logpath, o, false, &err), 0);
 	json_object_put(o);
 
 	html = render(AG_REPORT_HTML);

@@ -149,7 +149,7 @@ static void log_and_copy(const char *log, const char *copy, int n)
 		json_object_object_add(o, "type", json_object_new_string("decision"));
 		json_object_object_add(o, "decision_id",
 				       json_object_new_string(i ? "d-2" : "d-1"));
-		ck_assert_msg(ag_auditlog_append(log, o, &err) == 0, "%s", err.msg);
+		ck_assert_msg(ag_auditlog_append(log, o, false, &err) == 0, "%s", err.msg);
 		msg = ag_audit_cee(o);
 		fprintf(f, "Nov 30 05:00:0%d host apgate[42]: %s\n", i, msg);
 		free(msg);
