@@ -10,6 +10,10 @@
  * is accepted only when it is sticky and owned by root, like /tmp).  The
  * file is read once; callers hash and compile that same buffer.
  *
+ * The decision log gets the same checks before it is written (auditlog_
+ * write.c calls ag_trust_check_opened), and no symbolic link may be a
+ * directory on its path; --insecure-audit-log skips them.
+ *
  * When apgate does not run as root the checks are skipped: an unprivileged
  * user can only decide for themselves.  --insecure-policies skips them for
  * root too (development only); verdicts record that.

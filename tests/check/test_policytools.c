@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keys.h"
 #include "lint.h"
 #include "policyscan.h"
 #include "policytest.h"
@@ -364,6 +365,35 @@ START_TEST(test_trust_dirs)
 }
 END_TEST
 
+/* A FIFO where a trusted file is expected: refused at once, never waited
+ * on (a hang fails the test by Check's timeout). */
+START_TEST(test_trust_fifo)
+{
+	char *fifo = xasprintf("%s/keys.yaml", tdir);
+	struct ag_keys *k = NULL;
+	struct ag_error err;
+	size_t len;
+	char *buf;
+	int insecure;
+
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	for (insecure = 0; insecure < 2; insecure++) {
+		ck_assert_int_eq(ag_trust_read_file(fifo, AG_TRUST_KEYS,
+						    insecure, 1024, &buf, &len,
+						    &err), -1);
+		ck_assert_msg(strstr(err.msg, "keys.yaml: refusing keys file: "
+				     "not a regular file (it is a FIFO)"),
+			      "%s", err.msg);
+		ck_assert_int_eq(ag_keys_load_file(fifo, insecure, &k, &err), -1);
+		ck_assert_msg(strstr(err.msg, "it is a FIFO"), "%s", err.msg);
+	}
+	ck_assert_int_eq(ag_read_file(fifo, 1024, &buf, &len, &err), -1);
+	ck_assert_msg(strstr(err.msg, "not a regular file (it is a FIFO)"),
+		      "%s", err.msg);
+	free(fifo);
+}
+END_TEST
+
 START_TEST(test_trust_not_enforced)
 {
 	ag_trust_set_test_mode(0, 0);
@@ -401,6 +431,7 @@ Suite *suite_policytools(void)
 	tcase_add_test(tc, test_trust_file);
 	tcase_add_test(tc, test_trust_dirs);
 	tcase_add_test(tc, test_trust_not_enforced);
+	tcase_add_test(tc, test_trust_fifo);
 	suite_add_tcase(s, tc);
 	return s;
 }
