@@ -770,7 +770,7 @@ int ag_descriptor_load_file(const char *path, struct ag_descriptor **out,
 	int rc;
 
 	*out = NULL;
-	if (ag_read_file(path, AG_DESCRIPTOR_MAX_BYTES, &buf, &len, err) < 0)
+	if (ag_read_input(path, AG_DESCRIPTOR_MAX_BYTES, &buf, &len, err) < 0)
 		return -1;
 	rc = ag_descriptor_load_buffer(strcmp(path, "-") ? path : "<stdin>",
 				       buf, len, out, err);
