@@ -94,9 +94,12 @@ expect_status "rotate --insecure-audit-log" 0 $?
 # an unprivileged user: no checks, their own log in their own directory
 mkdir -m 700 "$TMP/user"
 chown nobody "$TMP/user"
+# (its own state directory too: the default one is root's)
+printf 'state_dir: %s\n' "$TMP/user" > "$TMP/user.yaml"
+chmod 644 "$TMP/user.yaml"
 setpriv --reuid nobody --regid nogroup --clear-groups \
-	"$APGATE" check $P --audit-log "$TMP/user/d.jsonl" -s $S -t $T \
-	> "$TMP/out" 2> "$TMP/err"
+	"$APGATE" check --config "$TMP/user.yaml" --policy-dir policies \
+	--audit-log "$TMP/user/d.jsonl" -s $S -t $T > "$TMP/out" 2> "$TMP/err"
 expect_status "non-root user's own log: accepted" 0 $?
 expect_empty "non-root user's own log: no message" "$TMP/err"
 setpriv --reuid nobody --regid nogroup --clear-groups \
