@@ -298,8 +298,8 @@ int ag_descriptor_from_tree(const char *name, const struct ag_ynode *root,
 /* JSON form with every object's keys in sorted order, lists in canonical
  * order, unset fields omitted.  Caller owns the reference. */
 json_object *ag_descriptor_to_json(const struct ag_descriptor *d);
-/* Canonical serialisation: the JSON above printed without whitespace and
- * without escaping '/'.  Caller frees. */
+/* Canonical serialisation (descriptor_canon.c): the JSON above printed
+ * without whitespace and without escaping '/'.  Caller frees. */
 char *ag_descriptor_canonical(const struct ag_descriptor *d);
 /* SHA-256 of the canonical serialisation. */
 int ag_descriptor_digest(const struct ag_descriptor *d,

@@ -1,5 +1,6 @@
-/* descriptor_emit.c - struct ag_descriptor out again: canonical JSON (the
- * input of the descriptor digest) and YAML in the documented key order.
+/* descriptor_emit.c - struct ag_descriptor out again: JSON in canonical
+ * form (descriptor_canon.c writes the same text directly for digests) and
+ * YAML in the documented key order.
  *
  * The canonical form must not depend on how the input was written: the
  * loader normalises values (lowercase UUID and MKVPs, UTC times, sorted
@@ -274,26 +275,6 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 	res = sorted(o);
 	json_object_put(o);
 	return res;
-}
-
-char *ag_descriptor_canonical(const struct ag_descriptor *d)
-{
-	json_object *o = ag_descriptor_to_json(d);
-	char *s = xstrdup(json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-
-	json_object_put(o);
-	return s;
-}
-
-int ag_descriptor_digest(const struct ag_descriptor *d,
-			 char out[AG_SHA256_HEX_LEN])
-{
-	char *s = ag_descriptor_canonical(d);
-	int rc = ag_sha256_hex(s, strlen(s), out);
-
-	free(s);
-	return rc;
 }
 
 /* --- YAML --- */

@@ -936,6 +936,53 @@ START_TEST(test_canonical_form)
 }
 END_TEST
 
+/* descriptor_canon.c writes the canonical text directly: it must be the
+ * very bytes json-c prints for the sorted object tree, for every shape of
+ * descriptor and for strings that need escaping. */
+static void assert_canon_is_json_c(const struct ag_descriptor *d,
+				   const char *what)
+{
+	json_object *o = ag_descriptor_to_json(d);
+	char *s = ag_descriptor_canonical(d);
+	const char *want = json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t i = 0;
+
+	while (s[i] && s[i] == want[i])
+		i++;
+	ck_assert_msg(s[i] == want[i], "%s: differs at byte %zu: \"%.60s\" "
+		      "instead of \"%.60s\"", what, i, s + i, want + i);
+	json_object_put(o);
+	free(s);
+}
+
+START_TEST(test_canonical_text_is_json_c)
+{
+	static const char *const files[] = {
+		GOOD "accel-cex7a.yaml", GOOD "cca-cex8c.yaml",
+		GOOD "cex9-compat.yaml", GOOD "ep11-cex8p.yaml",
+		"examples/cca-match/source.yaml", "examples/ep11-match/target.yaml",
+		"examples/blocked/source.yaml",
+		"examples/key-change-pending/target.yaml",
+	};
+	struct ag_descriptor *d;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		d = test_load_descriptor(files[i]);
+		assert_canon_is_json_c(d, files[i]);
+		ag_descriptor_free(d);
+	}
+	d = test_load_descriptor(GOOD "cca-cex8c.yaml");
+	free(d->host);
+	d->host = xstrdup("a\"b\\c/d\te\x01\x7f\xc3\xa9\xf0\x9f\x98\x80");
+	free(d->mdev.type);
+	d->mdev.type = NULL;
+	assert_canon_is_json_c(d, "escaped strings, no mdev type");
+	ag_descriptor_free(d);
+}
+END_TEST
+
 START_TEST(test_digest_json_equals_yaml)
 {
 	char *a = digest_of_file(GOOD "cca-cex8c.yaml");
@@ -1246,6 +1293,7 @@ Suite *suite_descriptor(void)
 	suite_add_tcase(s, model);
 
 	tcase_add_test(ser, test_canonical_form);
+	tcase_add_test(ser, test_canonical_text_is_json_c);
 	tcase_add_test(ser, test_digest_json_equals_yaml);
 	tcase_add_test(ser, test_digest_stability);
 	tcase_add_test(ser, test_digest_normalised_values);
