@@ -129,6 +129,31 @@ static void kv_idlist(struct jw *w, const char *k, const struct ag_idset *set)
 	close_(w, "]");
 }
 
+static void kv_functions(struct jw *w, bool has, uint32_t f)
+{
+	char fn[16];
+
+	if (has) {
+		snprintf(fn, sizeof(fn), "0x%08X", (unsigned)f);
+		kv_str(w, "functions", fn);
+	}
+}
+
+static void kv_op_modes(struct jw *w, const struct ag_op_modes *m)
+{
+	size_t i;
+
+	if (!m->present)
+		return;
+	key(w, "op_modes");
+	open_(w, "[");
+	for (i = 0; i < m->n; i++) {
+		sep(w);
+		str(w, m->names[i]);
+	}
+	close_(w, "]");
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -181,16 +206,25 @@ static void mkvps(struct jw *w, const struct ag_mkvps *m)
 
 static void card(struct jw *w, const struct ag_card *c)
 {
-	char fn[16];
+	char num[24];
 
 	open_(w, "{");
 	kv_int(w, "adapter", (int)c->adapter);
 	kv_tri(w, "chkstop", c->chkstop);
 	kv_tri(w, "config", c->config);
-	if (c->has_functions) {
-		snprintf(fn, sizeof(fn), "0x%08X", (unsigned)c->functions);
-		kv_str(w, "functions", fn);
+	if (c->ep11.present) {
+		key(w, "ep11");
+		open_(w, "{");
+		if (c->ep11.api_ordinal >= 0) {
+			key(w, "api_ordinal");
+			snprintf(num, sizeof(num), "%ld", c->ep11.api_ordinal);
+			rawz(w, num);
+		}
+		kv_str(w, "firmware", c->ep11.firmware);
+		kv_op_modes(w, &c->ep11.op_modes);
+		close_(w, "}");
 	}
+	kv_functions(w, c->has_functions, c->functions);
 	kv_int(w, "hwtype", c->hwtype);
 	kv_str(w, "mode", ag_card_mode_name(c->mode));
 	kv_tri(w, "online", c->online);
@@ -210,11 +244,13 @@ static void queue(struct jw *w, const struct ag_queue *q)
 	kv_tri(w, "chkstop", q->chkstop);
 	kv_tri(w, "config", q->config);
 	kv_str(w, "driver", ag_queue_driver_name(q->driver));
+	kv_functions(w, q->has_functions, q->functions);
 	if (q->mkvps.present) {
 		key(w, "mkvps");
 		mkvps(w, &q->mkvps);
 	}
 	kv_tri(w, "online", q->online);
+	kv_op_modes(w, &q->op_modes);
 	kv_str(w, "status", q->status);
 	close_(w, "}");
 }
@@ -254,12 +290,39 @@ char *ag_descriptor_canonical(const struct ag_descriptor *d)
 		kv_str(&w, "tool", d->collected.tool);
 		close_(&w, "}");
 	}
+	if (d->guest.secure_execution != AG_TRI_UNSET) {
+		key(&w, "guest");
+		open_(&w, "{");
+		kv_tri(&w, "secure_execution", d->guest.secure_execution);
+		close_(&w, "}");
+	}
 	kv_str(&w, "host", d->host);
+	if (d->lpar.present) {
+		key(&w, "lpar");
+		open_(&w, "{");
+		kv_idlist(&w, "adapters", &d->lpar.adapters);
+		kv_idlist(&w, "control_domains", &d->lpar.control_domains);
+		kv_idlist(&w, "usage_domains", &d->lpar.usage_domains);
+		close_(&w, "}");
+	}
 	key(&w, "mdev");
 	open_(&w, "{");
 	kv_idlist(&w, "adapters", &d->mdev.adapters);
 	kv_idlist(&w, "control_domains", &d->mdev.control_domains);
 	kv_idlist(&w, "domains", &d->mdev.domains);
+	if (d->mdev.has_guest_apqns) {
+		char apqn[AG_APQN_LEN];
+
+		key(&w, "guest_apqns");
+		open_(&w, "[");
+		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+			sep(&w);
+			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+				       d->mdev.guest_apqns[i] % 256u, apqn);
+			str(&w, apqn);
+		}
+		close_(&w, "]");
+	}
 	kv_str(&w, "state", ag_mdev_state_name(d->mdev.state));
 	kv_str(&w, "type", d->mdev.type);
 	kv_str(&w, "uuid", d->mdev.uuid);

@@ -961,6 +961,8 @@ START_TEST(test_canonical_text_is_json_c)
 	static const char *const files[] = {
 		GOOD "accel-cex7a.yaml", GOOD "cca-cex8c.yaml",
 		GOOD "cex9-compat.yaml", GOOD "ep11-cex8p.yaml",
+		GOOD "format-v1-keys.yaml", "tests/data/collect/ep11-host.yaml",
+		"tests/data/collect/lpar-host.yaml",
 		"examples/cca-match/source.yaml", "examples/ep11-match/target.yaml",
 		"examples/blocked/source.yaml",
 		"examples/key-change-pending/target.yaml",
