@@ -169,10 +169,20 @@ static void push_block(lua_State *L, const struct ag_block *b)
 	ag_sandbox_push_readonly(L);
 }
 
-/* --- view methods; upvalue 1 is the view's index table --- */
+/* --- view methods; upvalue 1 is the view's index table, upvalue 2 the
+ * view itself --- */
 
 enum { IDX_BY_APQN = 1, IDX_BY_ADAPTER, IDX_GEN, IDX_FUNCS, IDX_QFUNCS,
        IDX_APQNS, IDX_APQN_SET };
+
+/* Every method starts here: self must be the very view the method was
+ * read from (src.queue(tgt, ...) would silently answer for src). */
+static void check_self(lua_State *L)
+{
+	if (!lua_rawequal(L, 1, lua_upvalueindex(2)))
+		luaL_argerror(L, 1, "not the descriptor view this method "
+			      "belongs to (call it as view:method(...))");
+}
 
 static void push_index(lua_State *L, int which)
 {
@@ -184,6 +194,7 @@ static lua_Integer adapter_arg(lua_State *L)
 {
 	unsigned a, d;
 
+	check_self(L);
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		if (ag_apqn_parse(lua_tostring(L, 2), &a, &d) < 0)
 			return luaL_argerror(L, 2, "not an APQN like \"05.0004\"");
@@ -196,6 +207,7 @@ static int view_apqns(lua_State *L)
 {
 	lua_Integer i, n;
 
+	check_self(L);
 	push_index(L, IDX_APQNS);
 	n = (lua_Integer)lua_rawlen(L, -1);
 	lua_createtable(L, (int)n, 0);
@@ -215,7 +227,8 @@ static int view_lookup(lua_State *L, int which, lua_Integer key)
 
 static int view_queue(lua_State *L)
 {
-	luaL_checkstring(L, 2);
+	check_self(L);
+	luaL_checktype(L, 2, LUA_TSTRING);
 	push_index(L, IDX_BY_APQN);
 	lua_pushvalue(L, 2);
 	lua_rawget(L, -2);
@@ -225,7 +238,8 @@ static int view_queue(lua_State *L)
 static int view_has_apqn(lua_State *L)
 {
 	/* Membership in adapters x domains, whether or not a queue exists. */
-	luaL_checkstring(L, 2);
+	check_self(L);
+	luaL_checktype(L, 2, LUA_TSTRING);
 	push_index(L, IDX_APQN_SET);
 	lua_pushvalue(L, 2);
 	lua_pushboolean(L, lua_rawget(L, -2) == LUA_TBOOLEAN);
@@ -408,17 +422,22 @@ void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 	lua_pop(L, 2);
 
 	/* Methods are found through the data table's own metatable, so the
-	 * proxy's reads reach them; they close over the index only. */
+	 * proxy's reads reach them; they close over the index and the proxy
+	 * (to check self). */
+	lua_pushvalue(L, data);
+	ag_sandbox_push_readonly(L);
+	lua_replace(L, data);	/* data's slot now holds the proxy */
+	ag_sandbox_push_unwrapped(L, data);
 	lua_createtable(L, 0, 2);
 	lua_newtable(L);
 	lua_pushvalue(L, index);
-	luaL_setfuncs(L, methods, 1);
+	lua_pushvalue(L, data);
+	luaL_setfuncs(L, methods, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
-	lua_setmetatable(L, data);
-	lua_pop(L, 1);		/* index */
-	ag_sandbox_push_readonly(L);
+	lua_setmetatable(L, -2);
+	lua_pop(L, 2);		/* the table behind the proxy, index */
 }
 
 /* --- JSON -> Lua (parameters) --- */
@@ -662,27 +681,37 @@ static int l_apqn_format(lua_State *L)
 
 /* Sort order of spairs: numbers ascending, then strings bytewise. */
 struct skey {
-	int is_num;
+	int is_num, key_is_int;
 	lua_Number num;
+	lua_Integer ival;
 	const char *str;
-	lua_Integer pos;
+	size_t len;
 };
 
 static int cmp_skey(const void *pa, const void *pb)
 {
 	const struct skey *a = pa, *b = pb;
+	int c;
 
 	if (a->is_num != b->is_num)
 		return a->is_num ? -1 : 1;
+	if (a->is_num && a->key_is_int && b->key_is_int)
+		return (a->ival > b->ival) - (a->ival < b->ival);
 	if (a->is_num)
 		return (a->num > b->num) - (a->num < b->num);
-	return strcmp(a->str, b->str);
+	c = memcmp(a->str, b->str, a->len < b->len ? a->len : b->len);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
+/* Upvalues: 1 the sorted keys, 2 the table as given, 3 the position.
+ * Like next, it is called as it(t, key): t must be that table. */
 static int spairs_next(lua_State *L)
 {
 	lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
 
+	if (!lua_rawequal(L, 1, lua_upvalueindex(2)))
+		return luaL_argerror(L, 1, "not the table this spairs iterator "
+				     "walks");
 	lua_pushinteger(L, i);
 	lua_replace(L, lua_upvalueindex(3));
 	if (lua_rawgeti(L, lua_upvalueindex(1), i) == LUA_TNIL)
@@ -694,46 +723,61 @@ static int spairs_next(lua_State *L)
 
 static int l_spairs(lua_State *L)
 {
-	struct skey *keys = NULL;
-	size_t n = 0, cap = 0, i;
-	int t, anchors;
+	struct skey *keys;
+	size_t n = 0, i;
+	int t;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	ag_sandbox_push_unwrapped(L, 1);
 	t = lua_gettop(L);
-	lua_newtable(L);
-	anchors = lua_gettop(L);
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		int kt = lua_type(L, -2);
 
 		lua_pop(L, 1);
-		if (kt != LUA_TNUMBER && kt != LUA_TSTRING) {
-			free(keys);
+		if (kt != LUA_TNUMBER && kt != LUA_TSTRING)
 			return luaL_error(L, "spairs: cannot order a %s key",
 					  lua_typename(L, kt));
-		}
-		keys = xgrow(keys, &cap, n + 1, sizeof(*keys));
-		keys[n].is_num = kt == LUA_TNUMBER;
-		keys[n].num = kt == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, anchors, (lua_Integer)n + 1);
-		keys[n].str = kt == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-		keys[n].pos = (lua_Integer)n + 1;
 		n++;
 	}
+	/* The key array is Lua memory: counted against the cap, and freed
+	 * by the collector when an allocation below raises an error. */
+	keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*keys), 0);
+	i = 0;
+	lua_pushnil(L);
+	while (lua_next(L, t) && i < n) {
+		int kt = lua_type(L, -2);
+
+		lua_pop(L, 1);
+		/* t holds its keys (and no Lua code runs here), so the
+		 * string pointers stay valid. */
+		keys[i].is_num = kt == LUA_TNUMBER;
+		keys[i].num = keys[i].is_num ? lua_tonumber(L, -1) : 0;
+		keys[i].str = keys[i].is_num ? NULL :
+			lua_tolstring(L, -1, &keys[i].len);
+		keys[i].key_is_int = lua_isinteger(L, -1);
+		keys[i].ival = keys[i].key_is_int ? lua_tointeger(L, -1) : 0;
+		i++;
+	}
+	lua_settop(L, t + 1);
 	if (n > 1)
 		qsort(keys, n, sizeof(*keys), cmp_skey);
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
-		lua_rawgeti(L, anchors, keys[i].pos);
+		if (!keys[i].is_num)
+			lua_pushlstring(L, keys[i].str, keys[i].len);
+		else if (keys[i].key_is_int)
+			lua_pushinteger(L, keys[i].ival);
+		else
+			lua_pushnumber(L, keys[i].num);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	free(keys);
 	lua_pushvalue(L, 1);	/* read through the original (proxy) */
 	lua_pushinteger(L, 0);
 	lua_pushcclosure(L, spairs_next, 3);
-	return 1;
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
 }
 
 int ag_luaview_ctx_time(lua_State *L)

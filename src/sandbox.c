@@ -208,9 +208,19 @@ static void push_target(lua_State *L, int idx)
 	lua_remove(L, -2);
 }
 
+/* Push the table the proxy at idx stands for, or raise an argument
+ * error: these functions reach policies (pairs() hands out ro_next) and
+ * may be called with anything. */
+static void check_target(lua_State *L, int idx)
+{
+	push_target(L, idx);
+	if (lua_type(L, -1) != LUA_TTABLE)
+		luaL_typeerror(L, idx, "read-only table");
+}
+
 static int ro_index(lua_State *L)
 {
-	push_target(L, 1);
+	check_target(L, 1);
 	lua_pushvalue(L, 2);
 	lua_gettable(L, -2);	/* honours the target's own metatable */
 	return 1;
@@ -224,14 +234,14 @@ static int ro_newindex(lua_State *L)
 
 static int ro_len(lua_State *L)
 {
-	push_target(L, 1);
+	check_target(L, 1);
 	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
 	return 1;
 }
 
 static int ro_next(lua_State *L)
 {
-	push_target(L, 1);
+	check_target(L, 1);
 	lua_pushvalue(L, 2);
 	if (lua_next(L, -2))
 		return 2;
@@ -241,6 +251,7 @@ static int ro_next(lua_State *L)
 
 static int ro_pairs(lua_State *L)
 {
+	check_target(L, 1);
 	lua_pushcfunction(L, ro_next);
 	lua_pushvalue(L, 1);
 	lua_pushnil(L);

@@ -1,0 +1,2 @@
+-- expect: note(): 'apqn' must be an APQN string
+rule{ id = "h.t", check = function() note("m", { apqn = 5 }) end }
