@@ -222,6 +222,7 @@ static int l_env_newindex(lua_State *L)
 {
 	struct scan *s = scan_of(L);
 
+	luaL_checktype(L, 1, LUA_TTABLE);	/* the environment */
 	if (lua_type(L, 2) == LUA_TSTRING)
 		add_global(s, L, lua_tostring(L, 2), true);
 	lua_settop(L, 3);

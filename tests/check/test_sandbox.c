@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 
+#include "luaview.h"
 #include "sandbox.h"
 #include "suites.h"
 
@@ -204,6 +205,21 @@ START_TEST(state_usable_after_memory_error)
 }
 END_TEST
 
+START_TEST(spairs_at_the_cap_does_not_leak)
+{
+	/* spairs' key array once lived on the C heap and leaked when an
+	 * allocation after it hit the cap (LeakSanitizer in the ASan run).
+	 * Tables of growing size: some spairs call is bound to hit it. */
+	teardown();
+	setup_limits(0, 2u * 1024 * 1024, 5000);
+	ag_luaview_register_helpers(sbx);
+	ck_assert_status("local t, n = {}, 0 while true do "
+			 "for i = n + 1, n + 500 do t['k' .. i] = i end "
+			 "n = n + 500 spairs(t) end", AG_SBX_MEMORY);
+	ck_assert_msg(strstr(err.msg, "memory limit"), "%s", err.msg);
+}
+END_TEST
+
 START_TEST(timeout_backstop)
 {
 	teardown();
@@ -323,6 +339,7 @@ Suite *suite_sandbox(void)
 	tcase_add_test(tc, pcall_cannot_swallow_memory);
 	tcase_add_test(tc, freed_memory_is_returned);
 	tcase_add_test(tc, state_usable_after_memory_error);
+	tcase_add_test(tc, spairs_at_the_cap_does_not_leak);
 	tcase_add_test(tc, timeout_backstop);
 	tcase_add_test(tc, deep_recursion_contained);
 	tcase_add_test(tc, library_tables_read_only);
