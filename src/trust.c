@@ -232,19 +232,27 @@ static int open_checked(const char *path, enum ag_trust_kind kind,
 	bool enforce = ag_trust_enforced(insecure);
 	int nofollow = enforce ? O_NOFOLLOW : 0;
 	struct stat st;
+	char *bare;
+	size_t n;
 	int fd, saved;
 
 	memset(&st, 0, sizeof(st));
+	/* "link/" makes open() and lstat() resolve the link whatever
+	 * O_NOFOLLOW says: look at the name without trailing slashes. */
+	bare = xstrdup(path);
+	for (n = strlen(bare); n > 1 && bare[n - 1] == '/'; )
+		bare[--n] = '\0';
 	if (dir)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_DIRECTORY |
+		fd = open(bare, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_DIRECTORY |
 			  nofollow);
 	else	/* a FIFO neither blocks the open nor passes */
-		fd = ag_open_regular(path, O_RDONLY | nofollow, 0, &st, err);
+		fd = ag_open_regular(bare, O_RDONLY | nofollow, 0, &st, err);
 	if (fd < 0) {
 		saved = errno;
 		/* O_NOFOLLOW fails with ELOOP, or ENOTDIR with O_DIRECTORY */
-		if (enforce && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		if (enforce && lstat(bare, &st) == 0 && S_ISLNK(st.st_mode))
 			saved = ELOOP;
+		free(bare);
 		if (saved == ELOOP && enforce)
 			ag_error_set(err, "%s: refusing %s: it is a symbolic "
 				     "link; name it directly", path,
@@ -260,6 +268,7 @@ static int open_checked(const char *path, enum ag_trust_kind kind,
 		errno = saved;
 		return -1;
 	}
+	free(bare);
 	if (dir && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		ag_error_set(err, "%s: not a directory", path);
 		close(fd);

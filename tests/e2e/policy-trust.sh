@@ -85,6 +85,19 @@ run_check
 expect_status "symlinked policy file: error" 2 $?
 expect_contains "symlink refusal" "$TMP/err.txt" "55-link.lua: refusing policy file: it is a symbolic link"
 
+# A symlinked policy directory, named with and without a trailing slash
+# (a trailing slash makes open() follow the link even with O_NOFOLLOW).
+good
+ln -s "$TMP/p" "$TMP/plink"
+for d in "$TMP/plink" "$TMP/plink/" "$TMP/plink//"; do
+	"$APGATE" check --no-config --policy-dir "$d" -s "$S" -t "$T" \
+		> "$TMP/out.txt" 2> "$TMP/err.txt"
+	expect_status "symlinked policy directory $d: error" 2 $?
+	expect_contains "symlinked directory $d refused" "$TMP/err.txt" \
+		"$d: refusing policy directory: it is a symbolic link"
+done
+rm -f "$TMP/plink"
+
 # The configuration file.
 good
 printf 'policy_dirs: [%s]\nsite_policy_dir: null\naudit: {log: null}\n' "$TMP/p" > "$TMP/apgate.yaml"
