@@ -1,7 +1,9 @@
 /* cli.c - shared command-line plumbing. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,23 @@ void ag_cli_msg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int ag_cli_flush_stdout(const char *what)
+{
+	static bool reported;
+	int e = 0;
+
+	if (fflush(stdout) != 0)
+		e = errno;
+	if (!e && !ferror(stdout))
+		return 0;
+	/* Once: main's final check must not repeat a command's message. */
+	if (!reported)
+		ag_cli_msg("cannot write %s to standard output: %s", what,
+			   e ? strerror(e) : "output error");
+	reported = true;
+	return -1;
 }
 
 int ag_cli_usage_error(const char *cmd, const char *fmt, ...)

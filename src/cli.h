@@ -12,6 +12,11 @@
 /* "apgate: MESSAGE" on stderr. */
 void ag_cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Flush stdout and check that everything printed reached it; otherwise
+ * say "cannot write WHAT to standard output: REASON" (once per process)
+ * and return -1.  main() makes the final check for every command. */
+int ag_cli_flush_stdout(const char *what);
+
 /* Print "apgate CMD: MESSAGE" and the --help hint; returns AG_EXIT_ERROR. */
 int ag_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

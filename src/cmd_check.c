@@ -261,10 +261,8 @@ int cmd_check(int argc, char **argv)
 	else
 		ag_render_text(&v, stdout, explain);
 	status = ag_exit_status(v.enforced_kind, fail_on_warn);
-	if (fflush(stdout) != 0) {
-		ag_cli_msg("cannot write the verdict: output error");
+	if (ag_cli_flush_stdout("the verdict") < 0)
 		status = AG_EXIT_ERROR;
-	}
 
 	ag_verdict_free(&v);
 	ag_descriptor_free(src);

@@ -454,7 +454,8 @@ int cmd_export(int argc, char **argv)
 	}
 	puts(elem);
 	free(elem);
-	status = fflush(stdout) == 0 ? AG_EXIT_OK : AG_EXIT_ERROR;
+	status = ag_cli_flush_stdout("the metadata element") == 0 ?
+		AG_EXIT_OK : AG_EXIT_ERROR;
 out:
 	ag_descriptor_free(d);
 	ag_config_free(&cfg);

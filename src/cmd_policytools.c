@@ -117,8 +117,7 @@ int cmd_test(int argc, char **argv)
 	}
 	o.cfg = &cfg;
 	if (ag_test_run(argv + optind, (size_t)(argc - optind), &o, stdout,
-			&sum) < 0 || fflush(stdout) != 0) {
-		ag_cli_msg("cannot write the test report: output error");
+			&sum) < 0 || ag_cli_flush_stdout("the test report") < 0) {
 		status = AG_EXIT_ERROR;
 	} else if (sum.failed || sum.passed == 0) {
 		if (sum.passed + sum.failed == 0)
@@ -200,8 +199,8 @@ int cmd_lint(int argc, char **argv)
 			status = AG_EXIT_REJECT;
 	if (res.unreadable)
 		status = AG_EXIT_ERROR;
-	if (ag_lint_print(&res, stdout) < 0 || fflush(stdout) != 0) {
-		ag_cli_msg("cannot write the lint report: output error");
+	if (ag_lint_print(&res, stdout) < 0 ||
+	    ag_cli_flush_stdout("the lint report") < 0) {
 		status = AG_EXIT_ERROR;
 	}
 	ag_lint_result_free(&res);
@@ -436,10 +435,8 @@ int cmd_policies(int argc, char **argv)
 		policies_text(&cfg, &ps, e, v.policy_set_sha256, stdout);
 	}
 	status = AG_EXIT_OK;
-	if (fflush(stdout) != 0) {
-		ag_cli_msg("cannot write the policy set: output error");
+	if (ag_cli_flush_stdout("the policy set") < 0)
 		status = AG_EXIT_ERROR;
-	}
 	goto out;
 fail:
 	ag_cli_msg("%s", err.msg);

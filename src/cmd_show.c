@@ -241,7 +241,7 @@ int cmd_show(int argc, char **argv)
 			JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	}
-	if (fflush(stdout) != 0)
+	if (ag_cli_flush_stdout("the descriptor") < 0)
 		status = AG_EXIT_ERROR;
 	ag_descriptor_free(d);
 	return status;

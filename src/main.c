@@ -1,6 +1,7 @@
 /* main.c - apgate(1): dispatch to subcommands. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +53,28 @@ static void usage(FILE *out)
 	      "2 error, 3 warn with --fail-on-warn.\n", out);
 }
 
+/* What a command printed must have reached stdout: a full disk or a
+ * closed pipe is an error with a message, never a silent success. */
+static int close_stdout(int status)
+{
+	if (ag_cli_flush_stdout("the output") < 0)
+		return AG_EXIT_ERROR;
+	if (fclose(stdout) != 0) {
+		ag_cli_msg("cannot write the output to standard output: %s",
+			   strerror(errno));
+		return AG_EXIT_ERROR;
+	}
+	return status;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	return close_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	const char *cmd;
 	size_t i;

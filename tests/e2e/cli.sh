@@ -114,4 +114,26 @@ expect_contains "site rule ran" "$TMP/out" "WARN site.zone: zone a"
 expect_contains "disable shown with reason" "$TMP/out" "per-host UUIDs"
 expect_contains "params shown" "$TMP/out" 'params: {"zone":"a"}'
 
+# --- a full disk or closed stdout is an error with a message ---
+if [ -w /dev/full ]; then
+	"$APGATE" check $P $(ex cca-match) --audit-log "$TMP/full.jsonl" > /dev/null
+	for c in "validate examples/cca-match/source.yaml" \
+		"show examples/cca-match/source.yaml" \
+		"show --format json examples/cca-match/source.yaml" \
+		"check $P $(ex cca-match)" \
+		"check $P $(ex cca-match) --format json" \
+		"policies --no-config --policy-dir policies" "lint policies" \
+		"export --no-config --from examples/cca-match/source.yaml --no-blocks" \
+		"audit verify $TMP/full.jsonl" "audit show $TMP/full.jsonl" \
+		"--help" "check --help" "version"; do
+		# shellcheck disable=SC2086 # word splitting wanted
+		"$APGATE" $c > /dev/full 2> "$TMP/full.err"
+		expect_status "$c >/dev/full: error" 2 $?
+		expect_contains "$c >/dev/full: says so" "$TMP/full.err" \
+			"to standard output: "
+	done
+else
+	fail "/dev/full is missing: cannot test write errors"
+fi
+
 finish
