@@ -513,7 +513,7 @@ int ag_config_load(struct ag_config *cfg, const char *path, bool must_exist,
 int ag_config_set_param(struct ag_config *cfg, const char *assignment,
 			struct ag_error *err)
 {
-	const char *eq = strchr(assignment, '=');
+	const char *eq = strchr(assignment, '='), *text;
 	struct ag_ynode *node = NULL;
 	json_object *val;
 	char *name;
@@ -524,14 +524,18 @@ int ag_config_set_param(struct ag_config *cfg, const char *assignment,
 		return -1;
 	}
 	name = xstrndup(assignment, (size_t)(eq - assignment));
-	rc = ag_yaml_parse("--param", eq + 1, strlen(eq + 1), &node, err);
-	if (rc == 0 && node->kind != AG_YSCALAR) {
-		ag_error_set(err, "--param %s: the value must be a single "
-			     "scalar", name);
-		rc = -1;
-	}
-	if (rc == 0)
+	text = eq + 1;
+	rc = ag_yaml_parse("--param", text, strlen(text), &node, err);
+	/* Typed only when YAML reads the whole text as one scalar: "---",
+	 * "a # b", "[1]" or "..." would otherwise turn into null, "a" or a
+	 * list.  A quoted value ('12') is the way to force a string. */
+	if (*text && (rc < 0 || !node || node->kind != AG_YSCALAR ||
+		      (node->plain && strcmp(node->value, text) != 0))) {
+		val = json_object_new_string(text);
+		rc = 0;
+	} else if (rc == 0) {
 		rc = ag_ynode_to_json("--param", node, &val, err);
+	}
 	if (rc == 0)
 		json_object_object_add(cfg->params, name, val);
 	ag_ynode_free(node);

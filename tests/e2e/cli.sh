@@ -65,6 +65,16 @@ expect_contains "bad --now explained" "$TMP/err" "expected an RFC 3339 time"
 "$APGATE" check $P $(ex cca-match) --param novalue > "$TMP/out" 2> "$TMP/err"
 expect_status "bad --param" 2 $?
 expect_contains "bad --param explained" "$TMP/err" "expected NAME=VALUE"
+# Typed only when YAML reads the whole value as one scalar; else the text.
+"$APGATE" policies --no-config --policy-dir policies --format json \
+	--param a=--- --param b='x # y' --param c='[1]' --param d=12 \
+	--param e="'12'" --param f= --param g=yes --param h=... > "$TMP/par.json"
+if jq -e '.params == {"a": "---", "b": "x # y", "c": "[1]", "d": 12, "e": "12",
+		"f": null, "g": "yes", "h": "..."}' "$TMP/par.json" > /dev/null; then
+	pass "--param values typed or taken as text"
+else
+	fail "--param values typed or taken as text" "$(jq -c .params "$TMP/par.json")"
+fi
 
 # --- JSON ---
 "$APGATE" check $P $(ex missing-apqn) --format json > "$TMP/a.json"
