@@ -452,14 +452,27 @@ int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
 	struct views_args args = { src, tgt, e->params, now };
 	struct ag_error err;
 	bool stop = false;
-	int top = lua_gettop(L), views;
+	int top = lua_gettop(L), views, built;
 	size_t i;
 
 	e->v = v;
 	ag_time_format(now, v->now);
 	lua_pushcfunction(L, build_views);
 	lua_pushlightuserdata(L, &args);
-	if (lua_pcall(L, 1, 3, 0) != LUA_OK) {
+	built = lua_pcall(L, 1, 3, 0);
+	if (built == LUA_ERRMEM) {
+		/* Lua's "not enough memory" names no bound: say which. */
+		ag_verdict_add_error(v, "policy", "cannot build the policy "
+				     "input: the views of the two descriptors "
+				     "(%zu and %zu queues) exceed the memory "
+				     "limit of %zu bytes (limits.memory_mb in "
+				     "apgate.yaml)", src->n_queues,
+				     tgt->n_queues, e->limits.memory);
+		lua_settop(L, top);
+		e->v = NULL;
+		return -1;
+	}
+	if (built != LUA_OK) {
 		ag_verdict_add_error(v, "policy", "cannot build the policy "
 				     "input: %s", lua_tostring(L, -1));
 		lua_settop(L, top);

@@ -125,6 +125,22 @@ expect_contains "site rule ran" "$TMP/out" "WARN site.zone: zone a"
 expect_contains "disable shown with reason" "$TMP/out" "per-host UUIDs"
 expect_contains "params shown" "$TMP/out" 'params: {"zone":"a"}'
 
+# --- descriptors too large for the memory limit: the bound is named ---
+awk 'BEGIN {
+	print "apgate-descriptor: 1\nhost: big\nmdev:"
+	print "  uuid: 5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93\n  type: vfio_ap-passthrough"
+	s = "0"; for (i = 1; i < 32; i++) s = s ", " i
+	print "  adapters: [" s "]\n  domains: [" s "]\n  control_domains: []\nqueues:"
+	for (a = 0; a < 32; a++) for (d = 0; d < 32; d++)
+		printf "  - {apqn: \"%02x.%04x\", config: true, driver: vfio_ap}\n", a, d
+}' > "$TMP/big.yaml"
+printf 'limits: {memory_mb: 1}\n' > "$TMP/small.yaml"
+"$APGATE" check --config "$TMP/small.yaml" --no-audit --policy-dir policies \
+	--source "$TMP/big.yaml" --target "$TMP/big.yaml" > "$TMP/out" 2>&1
+expect_status "views over the memory limit: error" 2 $?
+expect_contains "views over the memory limit: bound named" "$TMP/out" \
+	"(1024 and 1024 queues) exceed the memory limit of 1048576 bytes (limits.memory_mb in apgate.yaml)"
+
 # --- a full disk or closed stdout is an error with a message ---
 if [ -w /dev/full ]; then
 	"$APGATE" check $P $(ex cca-match) --audit-log "$TMP/full.jsonl" > /dev/null
