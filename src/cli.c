@@ -28,6 +28,9 @@ const char ag_cli_policy_help[] =
 "      --audit-log FILE   append the decision record to FILE instead of the\n"
 "                         configured log (" AG_AUDIT_LOG ")\n"
 "      --no-audit         write no decision record\n"
+"      --time-limit MS    wall-clock limit of each policy file load and rule\n"
+"                         check, 1..600000 (default limits.timeout_ms of\n"
+"                         apgate.yaml: 10000, in the hook 2000)\n"
 "      --insecure-policies  skip the ownership and permission checks of\n"
 "                         policy and configuration files (development only;\n"
 "                         recorded in the verdict)\n"
@@ -108,6 +111,9 @@ int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
 	case AG_OPT_INSECURE_AUDIT_LOG:
 		p->insecure_audit_log = true;
 		return 1;
+	case AG_OPT_TIME_LIMIT:
+		p->time_limit = arg;
+		return 1;
 	default:
 		return 0;
 	}
@@ -158,6 +164,21 @@ int ag_cli_policy_finish(struct ag_cli_policy *p, struct ag_config *cfg,
 	for (i = 0; i < p->n_params; i++)
 		if (ag_config_set_param(cfg, p->params[i], err) < 0)
 			return -1;
+	if (p->time_limit) {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(p->time_limit, &end, 10);
+		if (errno || end == p->time_limit || *end || ms < 1 ||
+		    ms > 600000 || p->time_limit[0] == '-') {
+			ag_error_set(err, "--time-limit %s: expected milliseconds, "
+				     "1 .. 600000", p->time_limit);
+			return -1;
+		}
+		cfg->limits.timeout_ms = (unsigned)ms;
+		cfg->timeout_set = true;
+	}
 	if (p->now && ag_time_parse(p->now, now) < 0) {
 		ag_error_set(err, "--now %s: expected an RFC 3339 time like "
 			     "2026-11-22T12:00:00Z", p->now);

@@ -34,6 +34,7 @@ struct ag_cli_policy {
 	bool no_audit;			/* --no-audit */
 	bool insecure_policies;		/* --insecure-policies */
 	bool insecure_audit_log;	/* --insecure-audit-log */
+	const char *time_limit;		/* --time-limit MS */
 };
 
 /* getopt_long option values of the shared options. */
@@ -47,6 +48,7 @@ enum {
 	AG_OPT_NO_AUDIT,
 	AG_OPT_INSECURE_POLICIES,
 	AG_OPT_INSECURE_AUDIT_LOG,
+	AG_OPT_TIME_LIMIT,
 };
 
 #define AG_CLI_POLICY_OPTIONS \
@@ -58,7 +60,8 @@ enum {
 	{ "audit-log", required_argument, NULL, AG_OPT_AUDIT_LOG }, \
 	{ "no-audit", no_argument, NULL, AG_OPT_NO_AUDIT }, \
 	{ "insecure-policies", no_argument, NULL, AG_OPT_INSECURE_POLICIES }, \
-	{ "insecure-audit-log", no_argument, NULL, AG_OPT_INSECURE_AUDIT_LOG }
+	{ "insecure-audit-log", no_argument, NULL, AG_OPT_INSECURE_AUDIT_LOG }, \
+	{ "time-limit", required_argument, NULL, AG_OPT_TIME_LIMIT }
 
 /* Help text lines for the shared options. */
 extern const char ag_cli_policy_help[];

@@ -217,6 +217,8 @@ int cmd_hook(int argc, char **argv)
 	else if (enforcement)
 		cfg.enforcement = mode;
 	ag_cli_policy_free(&pol);
+	if (!cfg.timeout_set)
+		cfg.limits.timeout_ms = AG_DEFAULT_HOOK_CALL_TIMEOUT_MS;
 	arm_hook_timer(cfg.hook.timeout_ms);
 	limit_memory();
 	ag_sandbox_set_fatal_exit(HOOK_REFUSE);

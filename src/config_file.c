@@ -389,6 +389,7 @@ static int load_limits(struct ag_config *cfg, const char *name,
 			if (get_positive(name, val, 600000, &v, err) < 0)
 				return -1;
 			cfg->limits.timeout_ms = (unsigned)v;
+			cfg->timeout_set = true;
 		} else {
 			return unknown_key(name, m->keys[k], "limits",
 					   "instructions, memory_mb, timeout_ms", err);

@@ -31,6 +31,9 @@
 
 #define AG_CONFIG_MAX_BYTES (256u * 1024)
 #define AG_DEFAULT_HOOK_TIMEOUT_MS 5000u
+/* limits.timeout_ms in the hook unless configured: a library call stuck in
+ * C must not eat the whole hook's time. */
+#define AG_DEFAULT_HOOK_CALL_TIMEOUT_MS 2000u
 
 /* How a reject counts: enforce (it refuses), warn (it becomes a warn) or
  * dryrun (recorded as a reject, but check and the hook let it pass). */
@@ -53,6 +56,8 @@ struct ag_config {
 	char *site_policy_dir;	/* NULL: no site directory */
 	json_object *params;	/* always an object */
 	struct ag_limits limits;
+	bool timeout_set;	/* limits.timeout_ms given (file or option);
+				 * else the hook uses its own default */
 	char *keys_file;	/* this host's declared master keys; NULL none */
 	char *state_dir;	/* where migration blocks are kept */
 	char *waivers_dir;	/* distributed waivers; NULL none */

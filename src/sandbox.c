@@ -153,12 +153,13 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
+/* Written by the signal handler, so formatted beforehand (arm_timer). */
+static char fatal_msg[200];
+static size_t fatal_len;
+
 static void on_alarm(int sig)
 {
 	struct ag_sandbox *s = active_sandbox;
-	static const char msg[] =
-		"apgate: error: policy evaluation exceeded its time limit "
-		"inside a library call; stopped\n";
 
 	(void)sig;
 	if (s && !s->timed_out) {
@@ -170,7 +171,7 @@ static void on_alarm(int sig)
 	}
 	/* Still inside a C function (pattern matching, string.rep...) a
 	 * grace period later: no way back into Lua, fail closed. */
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+	if (write(STDERR_FILENO, fatal_msg, fatal_len) < 0) {
 		/* nothing more to do */
 	}
 	_exit(fatal_exit_status);
@@ -182,6 +183,11 @@ static void arm_timer(struct ag_sandbox *s)
 
 	if (!s->limits.timeout_ms)
 		return;
+	snprintf(fatal_msg, sizeof(fatal_msg), "apgate: error: policy "
+		 "evaluation exceeded its time limit of %u ms inside a library "
+		 "call; stopped (limits.timeout_ms, --time-limit)\n",
+		 s->limits.timeout_ms);
+	fatal_len = strlen(fatal_msg);
 	it.it_value.tv_sec = s->limits.timeout_ms / 1000;
 	it.it_value.tv_usec = (s->limits.timeout_ms % 1000) * 1000;
 	it.it_interval.tv_sec = GRACE_MS / 1000;

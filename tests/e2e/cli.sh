@@ -125,6 +125,20 @@ expect_contains "site rule ran" "$TMP/out" "WARN site.zone: zone a"
 expect_contains "disable shown with reason" "$TMP/out" "per-host UUIDs"
 expect_contains "params shown" "$TMP/out" 'params: {"zone":"a"}'
 
+# --- --time-limit: the backstop for library calls stuck in C ---
+mkdir -p "$TMP/stuck"
+printf 'rule{ id = "h.rep", check = function() string.rep("", 1 << 62) end }\n' \
+	> "$TMP/stuck/99-stuck.lua"
+"$APGATE" check $P --policy-dir "$TMP/stuck" --time-limit 300 $(ex cca-match) \
+	> "$TMP/out" 2> "$TMP/err"
+expect_status "--time-limit stops a stuck library call" 2 $?
+expect_contains "--time-limit named" "$TMP/err" "exceeded its time limit of 300 ms inside a library call"
+for bad in 0 -5 600001 12x ""; do
+	"$APGATE" check $P --time-limit "$bad" $(ex cca-match) > "$TMP/out" 2>&1
+	expect_status "--time-limit '$bad' refused" 2 $?
+	expect_contains "--time-limit '$bad' explained" "$TMP/out" "expected milliseconds, 1 .. 600000"
+done
+
 # --- descriptors too large for the memory limit: the bound is named ---
 awk 'BEGIN {
 	print "apgate-descriptor: 1\nhost: big\nmdev:"

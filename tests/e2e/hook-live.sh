@@ -86,4 +86,21 @@ if [ "$n" -eq 5 ]; then pass "five decision records"; else fail "five decision r
 if grep -q "qemu-system-s390x" "$TMP/audit.jsonl" 2>/dev/null; then
 	fail "records never hold the domain XML"; else pass "records never hold the domain XML"; fi
 
+# A library call stuck in C (no instruction hook fires there) is stopped
+# by the backstop: 2 s by default in the hook (10 s elsewhere), plus the
+# grace second.  The whole-hook bound is raised so only the backstop acts.
+mkdir -p "$TMP/stuck"
+printf 'rule{ id = "h.rep", check = function() string.rep("", 1 << 62) end }\n' \
+	> "$TMP/stuck/99-stuck.lua"
+printf 'site_policy_dir: null\naudit: {log: null}\nhook: {timeout_ms: 60000}\n' > "$TMP/stuck.yaml"
+start=$(date +%s)
+umockdev-run -d $HOST -- "$APGATE" hook --config "$TMP/stuck.yaml" --insecure-policies \
+	--policy-dir policies --policy-dir "$TMP/stuck" --state-dir "$TMP/state" \
+	zguest1 migrate begin - < "$TMP/accept.xml" > "$TMP/stuck.out" 2> "$TMP/stuck.err"
+echo $? > "$TMP/stuck.rc"
+took=$(($(date +%s) - start))
+check_case stuck 1 "apgate: error: policy evaluation exceeded its time limit of 2000 ms inside a library call"
+if [ "$took" -lt 9 ]; then pass "stuck: stopped by the 2 s backstop (${took} s)"
+else fail "stuck: stopped by the 2 s backstop" "took ${took} s"; fi
+
 finish

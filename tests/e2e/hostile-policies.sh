@@ -20,7 +20,7 @@ run_case() { # NAME FILE
 	cp "$file" "$dir/99-hostile.lua"
 	rm -f /tmp/apgate-pwned
 	config="$TMP/apgate.yaml"
-	case $name in pattern-backtracking) config="$TMP/short.yaml" ;; esac
+	case $name in pattern-backtracking|stuck-*) config="$TMP/short.yaml" ;; esac
 	"$APGATE" check --no-audit --config "$config" --policy-dir policies \
 		--policy-dir "$dir" --source $SRC --target $TGT --format json \
 		> "$dir/out.json" 2> "$dir/err.txt"
