@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "exitcode.h"
+#include "textsafe.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -40,13 +41,20 @@ const char ag_cli_policy_help[] =
 
 void ag_cli_msg(const char *fmt, ...)
 {
+	char *msg;
 	va_list ap;
+	int n;
 
-	fputs("apgate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	fputs("apgate: ", stderr);
+	/* Messages quote file names, descriptor values and policy text:
+	 * one line, no control sequence reaches the terminal. */
+	ag_fput_safe(stderr, n < 0 ? fmt : msg);
 	fputc('\n', stderr);
+	if (n >= 0)
+		free(msg);
 }
 
 int ag_cli_flush_stdout(const char *what)
@@ -69,11 +77,16 @@ int ag_cli_flush_stdout(const char *what)
 int ag_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int n;
 
-	fprintf(stderr, "apgate %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "apgate %s: ", cmd);
+	ag_fput_safe(stderr, n < 0 ? fmt : msg);
+	if (n >= 0)
+		free(msg);
 	fprintf(stderr, "\nTry 'apgate %s --help'.\n", cmd);
 	return AG_EXIT_ERROR;
 }

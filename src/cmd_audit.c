@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "report.h"
+#include "textsafe.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -397,11 +398,10 @@ static const char *dflt(const char *s)
 }
 
 /* Policy text on a terminal: control characters (escape sequences) are
- * shown, never obeyed. */
+ * shown, never obeyed (the shared rule of textsafe.h). */
 static void put_safe(FILE *out, const char *s)
 {
-	for (; s && *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	ag_fput_safe(out, s);
 }
 
 struct show_ctx {

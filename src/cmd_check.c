@@ -98,7 +98,7 @@ static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 	/* What collection noticed (keys not visible, guest_matrix narrower
 	 * than matrix...) explains findings to come. */
 	for (i = 0; i < notes.n; i++)
-		fprintf(stderr, "apgate: %s\n", notes.lines[i]);
+		ag_cli_msg("%s", notes.lines[i]);
 	ag_notes_free(&notes);
 	if (rc < 0)
 		return -1;

@@ -26,6 +26,7 @@
 #include "exitcode.h"
 #include "render.h"
 #include "sandbox.h"
+#include "textsafe.h"
 #include "util.h"
 
 /* libvirt only tells zero from non-zero. */
@@ -128,7 +129,7 @@ static void silence_stdout(void)
 /* The one stderr line libvirt shows, and the same in syslog. */
 static void report(const struct ag_verdict *v, const char *guest)
 {
-	char *line = ag_verdict_summary(v);
+	char *line = ag_verdict_summary(v), *who = ag_str_safe(guest);
 	int prio = v->kind == AG_VERDICT_ACCEPT ? LOG_INFO :
 		   v->kind == AG_VERDICT_WARN ? LOG_WARNING : LOG_ERR;
 
@@ -138,9 +139,10 @@ static void report(const struct ag_verdict *v, const char *guest)
 	if (v->kind != AG_VERDICT_ACCEPT)
 		fprintf(stderr, "apgate: %s%s\n", dry, line);
 	openlog("apgate", LOG_PID, LOG_DAEMON);
-	syslog(prio, "migration of %s to this host: %s%s (decision %s)", guest,
+	syslog(prio, "migration of %s to this host: %s%s (decision %s)", who,
 	       dry, line, v->decision_id);
 	closelog();
+	free(who);
 	free(line);
 }
 
@@ -245,14 +247,17 @@ int cmd_hook(int argc, char **argv)
 
 	if (!v.n_findings && !dx.metadata) {
 		if (cfg.hook.accept_without_metadata) {
-			fprintf(stderr, "apgate: warning: %s allowed without a check "
-				"(hook.on_missing_metadata: accept): %s\n", guest,
-				no_metadata_hint);
+			ag_cli_msg("warning: %s allowed without a check "
+				   "(hook.on_missing_metadata: accept): %s", guest,
+				   no_metadata_hint);
+			char *who = ag_str_safe(guest);
+
 			openlog("apgate", LOG_PID, LOG_DAEMON);
 			syslog(LOG_WARNING, "migration of %s allowed unchecked: no "
 			       "apgate metadata (fail-open by configuration)",
-			       guest);
+			       who);
 			closelog();
+			free(who);
 			ag_domxml_free(&dx);
 			ag_verdict_free(&v);
 			ag_config_free(&cfg);
@@ -613,8 +618,10 @@ int cmd_block(int argc, char **argv)
 	if (ag_blocks_add(dir, &b, &err) < 0) {
 		ag_cli_msg("%s", err.msg);
 	} else {
-		printf("blocked %s%s%s: %s\n", b.uuid, until ? " until " : "",
-		       until ? b.until : "", reason);
+		printf("blocked %s%s%s: ", b.uuid, until ? " until " : "",
+		       until ? b.until : "");
+		ag_fput_safe(stdout, reason);
+		putchar('\n');
 		rc = AG_EXIT_OK;
 	}
 	free(user);
@@ -753,12 +760,17 @@ int cmd_blocks(int argc, char **argv)
 						       json_object_new_string(b->until));
 			json_object_array_add(arr, o);
 		} else {
+			/* by and reason are free text: escaped */
+			char *by = ag_str_safe(b->by ? b->by : "-");
+
 			if (shown == 0)
 				printf("%-36s  %-7s  %-20s  %-20s  %-12s  %s\n", "MDEV",
 				       "STATE", "SINCE", "UNTIL", "BY", "REASON");
-			printf("%-36s  %-7s  %-20s  %-20s  %-12s  %s\n", b->uuid,
-			       state, b->since, b->until[0] ? b->until : "-",
-			       b->by ? b->by : "-", b->reason);
+			printf("%-36s  %-7s  %-20s  %-20s  %-12s  ", b->uuid,
+			       state, b->since, b->until[0] ? b->until : "-", by);
+			ag_fput_safe(stdout, b->reason);
+			putchar('\n');
+			free(by);
 		}
 		shown++;
 	}

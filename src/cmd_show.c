@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "descriptor.h"
 #include "exitcode.h"
+#include "textsafe.h"
 
 static const char show_help[] =
 "Usage: apgate show [--format text|yaml|json] FILE\n"
@@ -27,9 +28,22 @@ static const char *tri(enum ag_tri t)
 	return t == AG_TRI_TRUE ? "yes" : t == AG_TRI_FALSE ? "no" : "-";
 }
 
+/* Descriptor text escaped for the terminal (textsafe.h): a block reason
+ * may hold ESC[2J.  Eight results stay alive, enough for one printf. */
+static const char *esc(const char *s)
+{
+	static char *ring[8];
+	static unsigned next;
+	char **slot = &ring[next++ % 8];
+
+	free(*slot);
+	*slot = ag_str_safe(s);
+	return *slot;
+}
+
 static const char *or_dash(const char *s)
 {
-	return s && *s ? s : "-";
+	return esc(s && *s ? s : "-");
 }
 
 static void print_ids(const char *label, const struct ag_idset *set,
@@ -95,16 +109,16 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	size_t i;
 
 	ag_descriptor_digest(d, sha);
-	printf("%-16s%s\n", "descriptor", path);
+	printf("%-16s%s\n", "descriptor", esc(path));
 	printf("%-16s%s\n", "sha256", sha);
-	printf("%-16s%s\n", "host", d->host);
+	printf("%-16s%s\n", "host", esc(d->host));
 	if (d->collected.at || d->collected.from || d->collected.tool)
 		printf("%-16s%s from %s by %s\n", "collected",
 		       or_dash(d->collected.at),
 		       d->collected.from ?
 		       ag_collected_from_name(d->collected.from) : "-",
 		       or_dash(d->collected.tool));
-	printf("%-16s%s (%s, %s)\n", "mdev", d->mdev.uuid,
+	printf("%-16s%s (%s, %s)\n", "mdev", esc(d->mdev.uuid),
 	       or_dash(d->mdev.type),
 	       d->mdev.state ? ag_mdev_state_name(d->mdev.state) : "state unknown");
 	print_ids("adapters", &d->mdev.adapters, 2);
@@ -192,9 +206,9 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	for (i = 0; i < d->n_blocks; i++) {
 		const struct ag_block *b = &d->blocks[i];
 
-		printf("  %s (by %s, since %s, until %s)\n", b->reason,
+		printf("  %s (by %s, since %s, until %s)\n", esc(b->reason),
 		       or_dash(b->by), or_dash(b->since),
-		       b->until ? b->until : "further notice");
+		       b->until ? esc(b->until) : "further notice");
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "enforce.h"
 #include "engine.h"
 #include "policyset.h"
+#include "textsafe.h"
 #include "waivers.h"
 
 static uint64_t monotonic_us(void)
@@ -105,7 +106,9 @@ out:
 			ag_verdict_add_error(v, "audit", "%s", err.msg);
 			ag_verdict_finish(v);
 		} else {
-			fprintf(stderr, "apgate: warning: %s\n", err.msg);
+			fputs("apgate: warning: ", stderr);
+			ag_fput_safe(stderr, err.msg);
+			fputc('\n', stderr);
 		}
 	}
 }

@@ -509,7 +509,7 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 		"functions", "op_modes", "mkvps", NULL,
 	};
 	const char *apqn_what = "an APQN string like \"05.0004\"";
-	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN], found[256];
 	const struct ag_ynode *v, **first;
 	struct ag_queue *q;
 	unsigned a, dom;
@@ -525,7 +525,8 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 	if (ag_apqn_parse(s, &a, &dom) < 0)
 		return ld_fail(ld, v, "%s: expected an APQN \"aa.dddd\" in "
 			    "lowercase hex (like \"05.0004\", domain <= "
-			    "00ff), found the string \"%.40s\"", fpath, s);
+			    "00ff), found %s", fpath,
+			    ld_describe(v, found, sizeof(found)));
 	if (!ld->apqn_pos)
 		ld->apqn_pos = xcalloc(256 * 256, sizeof(*ld->apqn_pos));
 	first = &ld->apqn_pos[a * 256 + dom];

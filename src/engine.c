@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "luaview.h"
 #include "sandbox.h"
+#include "textsafe.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -256,7 +257,11 @@ static int l_print(lua_State *L)
 		luaL_addvalue(&b);
 	}
 	luaL_pushresult(&b);
-	fprintf(stderr, "apgate: %s: %s\n", where, lua_tostring(L, -1));
+	fputs("apgate: ", stderr);
+	ag_fput_safe(stderr, where);
+	fputs(": ", stderr);
+	ag_fput_safe(stderr, lua_tostring(L, -1));
+	fputc('\n', stderr);
 	return 0;
 }
 

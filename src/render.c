@@ -7,6 +7,7 @@
 #include <lua.h>
 
 #include "render.h"
+#include "textsafe.h"
 #include "util.h"
 
 static int cmp_cstr(const void *a, const void *b)
@@ -171,16 +172,23 @@ static void upper(const char *s, char *out, size_t size)
 	out[i] = '\0';
 }
 
+/* Text of inputs and policies (hosts, paths, messages) is escaped with
+ * the shared rule of textsafe.h: it may hold terminal control sequences. */
 static void print_side(FILE *out, const char *label, const struct ag_side *s)
 {
+	fprintf(out, "%s: ", label);
 	if (!s->known) {
-		fprintf(out, "%s: %s (not loaded)\n", label,
-			s->path ? s->path : "-");
+		ag_fput_safe(out, s->path ? s->path : "-");
+		fputs(" (not loaded)\n", out);
 		return;
 	}
-	fprintf(out, "%s: %s, mdev %s, sha256 %s%s%s\n", label, s->host,
-		s->uuid, s->sha256, s->path ? ", from " : "",
-		s->path ? s->path : "");
+	ag_fput_safe(out, s->host);
+	fprintf(out, ", mdev %s, sha256 %s", s->uuid, s->sha256);
+	if (s->path) {
+		fputs(", from ", out);
+		ag_fput_safe(out, s->path);
+	}
+	fputc('\n', out);
 }
 
 /* Why a finding's severity is not what its rule said, or why it did not
@@ -196,9 +204,17 @@ static void print_enforcement(FILE *out, const struct ag_finding *f)
 		for (i = 0; i < 4; i++)
 			s[i] = json_object_object_get_ex(f->waived, k[i], &o) ?
 			       json_object_get_string(o) : "?";
-		fprintf(out, " (%s waived: %s by %s until %s: %s)",
-			ag_severity_name(f->original_severity), s[0], s[1], s[2],
-			s[3]);
+		/* waiver fields are free text: escaped */
+		fprintf(out, " (%s waived: ",
+			ag_severity_name(f->original_severity));
+		ag_fput_safe(out, s[0]);
+		fputs(" by ", out);
+		ag_fput_safe(out, s[1]);
+		fputs(" until ", out);
+		ag_fput_safe(out, s[2]);
+		fputs(": ", out);
+		ag_fput_safe(out, s[3]);
+		fputc(')', out);
 	} else if (f->original_severity != f->severity) {
 		fprintf(out, " (%s; rule enforcement: warn)",
 			ag_severity_name(f->original_severity));
@@ -239,6 +255,7 @@ char *ag_verdict_summary(const struct ag_verdict *v)
 {
 	const struct ag_finding *f;
 	size_t i, more = 0;
+	char *line, *safe;
 
 	/* Findings are sorted worst first: the first one decides. */
 	if (v->n_findings == 0 || v->kind == AG_VERDICT_ACCEPT)
@@ -248,13 +265,19 @@ char *ag_verdict_summary(const struct ag_verdict *v)
 		if (v->findings[i].severity == f->severity)
 			more++;
 	if (more)
-		return xasprintf("%s: %s: %s%s%s (%zu more)",
+		line = xasprintf("%s: %s: %s%s%s (%zu more)",
 				 ag_verdict_kind_name(v->kind), f->rule,
 				 f->apqn ? f->apqn : "", f->apqn ? " " : "",
 				 f->message, more);
-	return xasprintf("%s: %s: %s%s%s", ag_verdict_kind_name(v->kind),
-			 f->rule, f->apqn ? f->apqn : "", f->apqn ? " " : "",
-			 f->message);
+	else
+		line = xasprintf("%s: %s: %s%s%s",
+				 ag_verdict_kind_name(v->kind), f->rule,
+				 f->apqn ? f->apqn : "", f->apqn ? " " : "",
+				 f->message);
+	/* One line on a terminal and in syslog, whatever the message holds. */
+	safe = ag_str_safe(line);
+	free(line);
+	return safe;
 }
 
 int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
@@ -268,17 +291,24 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 		char sev[16];
 
 		upper(ag_severity_name(f->severity), sev, sizeof(sev));
-		fprintf(out, "%s %s%s%s: %s", sev, f->rule,
-			f->apqn ? " " : "", f->apqn ? f->apqn : "", f->message);
+		fprintf(out, "%s ", sev);
+		ag_fput_safe(out, f->rule);
+		if (f->apqn) {
+			fputc(' ', out);
+			ag_fput_safe(out, f->apqn);
+		}
+		fputs(": ", out);
+		ag_fput_safe(out, f->message);
 		print_enforcement(out, f);
 		fputc('\n', out);
 		if (explain && f->evidence) {
 			json_object *ev = ag_json_sorted(f->evidence);
 
-			fprintf(out, "    evidence: %s\n",
-				json_object_to_json_string_ext(ev,
+			fputs("    evidence: ", out);
+			ag_fput_safe(out, json_object_to_json_string_ext(ev,
 					JSON_C_TO_STRING_PLAIN |
 					JSON_C_TO_STRING_NOSLASHESCAPE));
+			fputc('\n', out);
 			json_object_put(ev);
 		}
 	}
@@ -295,21 +325,29 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 	if (v->params && json_object_object_length(v->params) > 0) {
 		json_object *p = ag_json_sorted(v->params);
 
-		fprintf(out, "params: %s\n", json_object_to_json_string_ext(p,
+		fputs("params: ", out);
+		ag_fput_safe(out, json_object_to_json_string_ext(p,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		fputc('\n', out);
 		json_object_put(p);
 	}
 	fprintf(out, "policies (set sha256 %s):\n", v->policy_set_sha256);
-	for (i = 0; i < v->n_policies; i++)
-		fprintf(out, "  %s  %s\n", v->policies[i].sha256,
-			v->policies[i].path);
+	for (i = 0; i < v->n_policies; i++) {
+		fprintf(out, "  %s  ", v->policies[i].sha256);
+		ag_fput_safe(out, v->policies[i].path);
+		fputc('\n', out);
+	}
 	fprintf(out, "rules:\n");
 	for (i = 0; i < v->n_rules; i++) {
 		const struct ag_rule_outcome *r = &v->rules[i];
 
-		fprintf(out, "  %-8s %-24s %s:%d%s%s\n",
-			ag_rule_result_name(r->result), r->id, r->file,
-			r->line, r->why ? "  " : "", r->why ? r->why : "");
+		/* rule ids are checked (a-z0-9._-) when registered */
+		fprintf(out, "  %-8s %-24s ", ag_rule_result_name(r->result),
+			r->id);
+		ag_fput_safe(out, r->file);
+		fprintf(out, ":%d%s", r->line, r->why ? "  " : "");
+		ag_fput_safe(out, r->why);
+		fputc('\n', out);
 	}
 	print_waivers(out, v);
 	return ferror(out) ? -1 : 0;

@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "sandbox.h"
+#include "textsafe.h"
 #include "util.h"
 
 /* The hook fires every HOOK_STEP instructions to count the budget; after
@@ -388,7 +389,7 @@ static void warn_handler(void *ud, const char *msg, int tocont)
 		return;		/* control messages "@on"/"@off" */
 	if (!continuing)
 		fputs("apgate: lua warning: ", stderr);
-	fputs(msg, stderr);
+	ag_fput_safe(stderr, msg);
 	if (!tocont)
 		fputc('\n', stderr);
 	continuing = tocont;

@@ -19,6 +19,7 @@
 #include "apmatrix.h"
 #include "mkvps.h"
 #include "sysfs_collect.h"
+#include "textsafe.h"
 #include "util.h"
 
 /* AP function bits (DOMAIN.md 4.2) that name the card's mode. */
@@ -51,9 +52,11 @@ bool ag_sysfs_has_matrix(struct udev *u)
 static int attr_error(struct ag_error *err, struct udev_device *dev,
 		      const char *attr, const char *val, const char *what)
 {
-	ag_error_set(err, "%s/%s: expected %s, found \"%.60s%s\"",
-		     udev_device_get_syspath(dev), attr, what, val,
-		     strlen(val) > 60 ? "..." : "");
+	char q[256];
+
+	ag_quote_safe(val, 60, q, sizeof(q));
+	ag_error_set(err, "%s/%s: expected %s, found \"%s\"",
+		     udev_device_get_syspath(dev), attr, what, q);
 	return -1;
 }
 

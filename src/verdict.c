@@ -8,6 +8,7 @@
 
 #include <uuid/uuid.h>
 
+#include "textsafe.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -56,6 +57,17 @@ void ag_verdict_free(struct ag_verdict *v)
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
+}
+
+/* Said in the verdict itself, so that nobody takes a U+FFFD for data. */
+static void add_utf8_note(struct ag_verdict *v, size_t n)
+{
+	char *msg = xasprintf("%zu text%s of this verdict held bytes that are "
+			      "not UTF-8; each such byte is shown as U+FFFD",
+			      n, n == 1 ? "" : "s");
+
+	ag_verdict_add_finding(v, "output", AG_SEV_NOTE, msg, NULL, NULL);
+	free(msg);
 }
 
 void ag_verdict_add_finding(struct ag_verdict *v, const char *rule,
@@ -172,6 +184,126 @@ static enum ag_verdict_kind kind_of(enum ag_severity worst)
 	}
 }
 
+/* --- valid UTF-8 everywhere ---
+ * Paths from the command line and policy strings may hold any bytes; JSON
+ * (verdict, decision record) must be UTF-8.  Every text the verdict holds
+ * is repaired here, the one place all renderings derive from. */
+
+static void repair_str(char **s, size_t *n)
+{
+	char *r;
+
+	if (!*s || ag_utf8_valid(*s, strlen(*s)))
+		return;
+	r = ag_utf8_repair(*s, strlen(*s), NULL);
+	free(*s);
+	*s = r;
+	(*n)++;
+}
+
+static bool json_utf8_ok(json_object *o)
+{
+	size_t i;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return ag_utf8_valid(json_object_get_string(o),
+				     (size_t)json_object_get_string_len(o));
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(o); i++)
+			if (!json_utf8_ok(json_object_array_get_idx(o, i)))
+				return false;
+		return true;
+	case json_type_object: {
+		json_object_object_foreach(o, k, val)
+			if (!ag_utf8_valid(k, strlen(k)) || !json_utf8_ok(val))
+				return false;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* A copy of o with every string and key made valid; counts repairs. */
+static json_object *json_utf8_repaired(json_object *o, size_t *n)
+{
+	json_object *res;
+	size_t i;
+	char *r;
+
+	if (json_utf8_ok(o))
+		return json_object_get(o);
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		r = ag_utf8_repair(json_object_get_string(o),
+				   (size_t)json_object_get_string_len(o), NULL);
+		(*n)++;
+		res = json_object_new_string(r);
+		free(r);
+		return res;
+	case json_type_array:
+		res = json_object_new_array();
+		for (i = 0; i < json_object_array_length(o); i++)
+			json_object_array_add(res, json_utf8_repaired(
+				json_object_array_get_idx(o, i), n));
+		return res;
+	case json_type_object: {
+		res = json_object_new_object();
+		json_object_object_foreach(o, k, val) {
+			bool bad = !ag_utf8_valid(k, strlen(k));
+
+			r = bad ? ag_utf8_repair(k, strlen(k), NULL) : NULL;
+			*n += bad;
+			json_object_object_add(res, r ? r : k,
+					       json_utf8_repaired(val, n));
+			free(r);
+		}
+		return res;
+	}
+	default:
+		return json_object_get(o);
+	}
+}
+
+static void repair_json(json_object **o, size_t *n)
+{
+	json_object *r;
+
+	if (!*o)
+		return;
+	r = json_utf8_repaired(*o, n);
+	json_object_put(*o);
+	*o = r;
+}
+
+static void repair_utf8(struct ag_verdict *v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < v->n_findings; i++) {
+		repair_str(&v->findings[i].rule, &n);
+		repair_str(&v->findings[i].message, &n);
+		repair_str(&v->findings[i].apqn, &n);
+		repair_json(&v->findings[i].evidence, &n);
+	}
+	for (i = 0; i < v->n_rules; i++) {
+		repair_str(&v->rules[i].id, &n);
+		repair_str(&v->rules[i].description, &n);
+		repair_str(&v->rules[i].file, &n);
+		repair_str(&v->rules[i].why, &n);
+	}
+	for (i = 0; i < v->n_policies; i++)
+		repair_str(&v->policies[i].path, &n);
+	repair_json(&v->params, &n);
+	repair_str(&v->source.path, &n);
+	repair_str(&v->source.host, &n);
+	repair_str(&v->target.path, &n);
+	repair_str(&v->target.host, &n);
+	if (n)
+		add_utf8_note(v, n);
+}
+
 void ag_verdict_finish(struct ag_verdict *v)
 {
 	enum ag_severity worst = AG_SEV_NOTE, enforced = AG_SEV_NOTE, s;
@@ -188,6 +320,11 @@ void ag_verdict_finish(struct ag_verdict *v)
 		if (s > enforced)
 			enforced = s;
 	}
+	repair_utf8(v);
+
+	for (i = 0; i < v->n_findings; i++)
+		if (v->findings[i].severity > worst)
+			worst = v->findings[i].severity;
 	/* No rule evaluated at all can never mean "accept". */
 	if (v->n_rules == 0 && worst != AG_SEV_ERROR) {
 		ag_verdict_add_error(v, "policy", "no policy rules were evaluated");

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "textsafe.h"
 #include "util.h"
 #include "yamltree.h"
 
@@ -576,46 +577,12 @@ int ag_yint(const struct ag_ynode *node, int64_t *out)
 	return 0;
 }
 
-/* Quote s for a message: escapes quotes, backslashes and control bytes,
- * truncates long text with "...". */
+/* Quote a scalar for a message with the shared escaping (textsafe.h):
+ * quotes, backslashes, control bytes and invalid UTF-8 escaped, long text
+ * cut with "...". */
 static void quote(const struct ag_ynode *node, char *out, size_t size)
 {
-	const size_t max_chars = 40;
-	size_t i, o = 0;
-
-	for (i = 0; i < node->len && i < max_chars; i++) {
-		unsigned char c = (unsigned char)node->value[i];
-		char tmp[8];
-		size_t tl;
-
-		if (c == '"' || c == '\\')
-			snprintf(tmp, sizeof(tmp), "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-		else
-			snprintf(tmp, sizeof(tmp), "%c", c);
-		tl = strlen(tmp);
-		if (o + tl + 4 >= size)
-			break;
-		memcpy(out + o, tmp, tl);
-		o += tl;
-	}
-	if (i < node->len) {
-		/* never cut a UTF-8 sequence in half */
-		if (((unsigned char)node->value[i] & 0xc0) == 0x80) {
-			while (o > 0 &&
-			       ((unsigned char)out[o - 1] & 0xc0) == 0x80)
-				o--;
-			if (o > 0 &&
-			    ((unsigned char)out[o - 1] & 0xc0) == 0xc0)
-				o--;
-		}
-		if (o + 4 <= size) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-		}
-	}
-	out[o] = '\0';
+	ag_quote_safe(node->value, 40, out, size);
 }
 
 const char *ag_ynode_describe(const struct ag_ynode *node, char *buf,

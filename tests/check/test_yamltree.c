@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "suites.h"
+#include "textsafe.h"
 #include "util.h"
 #include "yamltree.h"
 
@@ -404,7 +405,7 @@ START_TEST(test_describe)
 		"the integer 12", "the number 5.4", "the string \"x\"",
 		"the number 05.0004", "the string \"say \\\"hi\\\"\"",
 		"the string \"0123456789012345678901234567890123456789...\"",
-		"the string \"tab\\x09here\"", "the string \"\"",
+		"the string \"tab\\there\"", "the string \"\"",
 	};
 	char buf[128], tiny[8];
 	size_t i;
@@ -422,14 +423,18 @@ END_TEST
 
 START_TEST(test_describe_utf8_truncation)
 {
-	/* 39 ASCII bytes then a two-byte character: cut before it */
+	/* 39 ASCII bytes then two-byte characters: quotes count
+	 * characters (40), and never cut one in half */
 	struct ag_ynode *r = parse_ok(
-		"v: \"012345678901234567890123456789012345678\xc3\xa9tail\"\n");
-	char buf[128];
+		"v: \"012345678901234567890123456789012345678\xc3\xa9\xc3\xa9tail\"\n");
+	char buf[128], small[48];
 
 	ck_assert_str_eq(ag_ynode_describe(ag_ymap_get(r, "v"), buf,
 					   sizeof(buf)),
-			 "the string \"012345678901234567890123456789012345678...\"");
+			 "the string \"012345678901234567890123456789012345678\xc3\xa9...\"");
+	/* a buffer too small for the whole quote: still whole characters */
+	ag_ynode_describe(ag_ymap_get(r, "v"), small, sizeof(small));
+	ck_assert_msg(ag_utf8_valid(small, strlen(small)), "%s", small);
 	ag_ynode_free(r);
 }
 END_TEST

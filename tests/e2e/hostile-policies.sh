@@ -8,7 +8,7 @@ require_tool jq
 
 SRC=examples/cca-match/source.yaml
 TGT=examples/cca-match/target.yaml
-: > "$TMP/apgate.yaml"
+printf 'limits: {timeout_ms: 120000}\n' > "$TMP/apgate.yaml"
 # A short wall-clock limit keeps the C-level backtracking case quick; the
 # others keep a generous one, so a loaded machine cannot change the cause.
 printf 'limits: {timeout_ms: 500}\n' > "$TMP/short.yaml"
