@@ -86,7 +86,7 @@ refused timer "apgate: error: hook: time limit exceeded; migration refused"
 setup fatal "$STUCK" 'hook: {timeout_ms: 60000}
 limits: {timeout_ms: 200}'
 hook fatal
-refused fatal "apgate: error: policy evaluation exceeded its time limit inside a library call"
+refused fatal "apgate: error: policy evaluation exceeded its time limit of 200 ms inside a library call"
 
 # The memory cap stops a bloating policy: verdict error, refused.
 setup memory "$BLOAT" 'limits: {memory_mb: 8}'
