@@ -25,6 +25,9 @@ void ag_config_defaults(struct ag_config *cfg)
 	cfg->limits.instructions = AG_DEFAULT_INSTRUCTIONS;
 	cfg->limits.memory = AG_DEFAULT_MEMORY;
 	cfg->limits.timeout_ms = AG_DEFAULT_TIMEOUT_MS;
+	cfg->limits.output = AG_DEFAULT_OUTPUT;
+	cfg->limits.findings_per_rule = AG_DEFAULT_FINDINGS_PER_RULE;
+	cfg->limits.findings = AG_DEFAULT_FINDINGS;
 	cfg->state_dir = xstrdup(AG_STATE_DIR);
 	cfg->waivers_dir = xstrdup(AG_WAIVERS_DIR);
 	cfg->audit.log = xstrdup(AG_AUDIT_LOG);
@@ -390,9 +393,23 @@ static int load_limits(struct ag_config *cfg, const char *name,
 				return -1;
 			cfg->limits.timeout_ms = (unsigned)v;
 			cfg->timeout_set = true;
+		} else if (strcmp(key, "output_mb") == 0) {
+			if (get_positive(name, val, 1024, &v, err) < 0)
+				return -1;
+			cfg->limits.output = (size_t)v * 1024 * 1024;
+		} else if (strcmp(key, "findings_per_rule") == 0) {
+			if (get_positive(name, val, 1000000, &v, err) < 0)
+				return -1;
+			cfg->limits.findings_per_rule = (unsigned)v;
+		} else if (strcmp(key, "findings") == 0) {
+			if (get_positive(name, val, 1000000, &v, err) < 0)
+				return -1;
+			cfg->limits.findings = (unsigned)v;
 		} else {
 			return unknown_key(name, m->keys[k], "limits",
-					   "instructions, memory_mb, timeout_ms", err);
+					   "instructions, memory_mb, timeout_ms, "
+					   "output_mb, findings_per_rule, findings",
+					   err);
 		}
 	}
 	return 0;

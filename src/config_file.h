@@ -4,7 +4,8 @@
  *   policy_dirs: [/usr/share/apgate/policies]   # default rules, in order
  *   site_policy_dir: /etc/apgate/policies.d     # null: none
  *   params: {allow_generation_upgrade: true, require_mkvps: false}
- *   limits: {instructions: 20000000, memory_mb: 64, timeout_ms: 10000}
+ *   limits: {instructions: 20000000, memory_mb: 64, timeout_ms: 10000,
+ *            output_mb: 16, findings_per_rule: 10000, findings: 20000}
  *   keys_file: /etc/apgate/keys.yaml            # declared master keys
  *   state_dir: /var/lib/apgate                  # migration blocks, waivers
  *   waivers_dir: /etc/apgate/waivers.d          # distributed waivers

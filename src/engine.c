@@ -20,8 +20,6 @@
 #include "timeutil.h"
 #include "util.h"
 
-/* A runaway policy must not exhaust memory outside the Lua cap either. */
-#define MAX_FINDINGS_PER_RULE 10000
 
 struct ag_engine {
 	struct ag_sandbox *sbx;
@@ -33,7 +31,10 @@ struct ag_engine {
 	/* during evaluation */
 	struct ag_verdict *v;
 	long current;			/* rule being checked, else -1 */
-	size_t findings_of_current;
+	size_t findings_of_current, findings_total;
+	/* Bytes copied out of Lua, against limits.output: a runaway policy
+	 * must not exhaust memory outside the Lua cap either. */
+	size_t load_bytes, eval_bytes;
 	json_object *params;
 };
 
@@ -46,6 +47,23 @@ const struct ag_finding_fn ag_finding_fns[AG_FINDING_FNS] = {
 static struct ag_engine *engine_of(lua_State *L)
 {
 	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* Charge n bytes about to be copied out of Lua; raises a Lua error naming
+ * the limit when they do not fit. */
+static void charge(lua_State *L, struct ag_engine *e, size_t n,
+		   const char *what)
+{
+	size_t used = e->load_bytes + e->eval_bytes;
+
+	if (n > e->limits.output || used > e->limits.output - n)
+		luaL_error(L, "%s: the text policies hand to apgate would exceed "
+			   "the output limit of %I bytes (limits.output_mb in "
+			   "apgate.yaml)", what, (lua_Integer)e->limits.output);
+	if (e->loading)
+		e->load_bytes += n;
+	else
+		e->eval_bytes += n;
 }
 
 static bool valid_rule_id(const char *id)
@@ -127,6 +145,8 @@ static int l_rule(lua_State *L)
 		return luaL_error(L, "rule{} '%s': 'check' must be a function "
 				  "(src, tgt, ctx)", id);
 
+	charge(L, e, strlen(id) + (desc ? strlen(desc) : 0) + strlen(e->loading) +
+	       AG_FINDING_OVERHEAD, "rule{}");
 	line = caller_line(L);
 	old = find_active(e, id);
 	if (old >= 0) {
@@ -170,6 +190,8 @@ static int l_disable(lua_State *L)
 		return luaL_error(L, "disable(): no active rule '%s' (only rules "
 				  "registered before this call can be disabled)",
 				  id);
+	charge(L, e, strlen(reason) + strlen(e->loading) + AG_FINDING_OVERHEAD,
+	       "disable()");
 	e->rules[i].state = AG_RULE_DISABLED;
 	e->rules[i].by_file = xstrdup(e->loading);
 	e->rules[i].by_line = caller_line(L);
@@ -196,6 +218,17 @@ static int l_finding(lua_State *L)
 				  fname, luaL_typename(L, 1));
 	msg = lua_tostring(L, 1);
 	lua_settop(L, 2);
+	if (++e->findings_of_current > e->limits.findings_per_rule)
+		return luaL_error(L, "%s(): more than %I findings from one rule "
+				  "(limits.findings_per_rule in apgate.yaml)",
+				  fname, (lua_Integer)e->limits.findings_per_rule);
+	if (++e->findings_total > e->limits.findings)
+		return luaL_error(L, "%s(): more than %I findings in this "
+				  "evaluation (limits.findings in apgate.yaml)",
+				  fname, (lua_Integer)e->limits.findings);
+	/* Counted before anything is copied: 4000 notes of 1 MiB stop at
+	 * the limit, not at 4 GB. */
+	charge(L, e, strlen(msg) + AG_FINDING_OVERHEAD, fname);
 	if (!lua_isnil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
 		lua_pushnil(L);
@@ -223,14 +256,14 @@ static int l_finding(lua_State *L)
 			if (lua_type(L, -1) != LUA_TTABLE)
 				return luaL_error(L, "%s(): 'evidence' must be "
 						  "a table", fname);
-			if (ag_luaview_to_json(L, -1, &evidence, &err) < 0)
+			size_t left = e->limits.output - e->load_bytes -
+				      e->eval_bytes;
+
+			if (ag_luaview_to_json(L, -1, &evidence, &left,
+					       &err) < 0)
 				return luaL_error(L, "%s(): %s", fname, err.msg);
+			e->eval_bytes = e->limits.output - e->load_bytes - left;
 		}
-	}
-	if (++e->findings_of_current > MAX_FINDINGS_PER_RULE) {
-		json_object_put(evidence);
-		return luaL_error(L, "more than %d findings from one rule",
-				  MAX_FINDINGS_PER_RULE);
 	}
 	ag_verdict_add_finding(e->v, e->rules[e->current].id, sev, msg, apqn,
 			       evidence);
@@ -299,6 +332,12 @@ struct ag_engine *ag_engine_new(const struct ag_limits *limits,
 	struct ag_engine *e = xcalloc(1, sizeof(*e));
 
 	e->limits = *limits;
+	if (!e->limits.output)
+		e->limits.output = AG_DEFAULT_OUTPUT;
+	if (!e->limits.findings_per_rule)
+		e->limits.findings_per_rule = AG_DEFAULT_FINDINGS_PER_RULE;
+	if (!e->limits.findings)
+		e->limits.findings = AG_DEFAULT_FINDINGS;
 	e->current = -1;
 	e->sbx = ag_sandbox_new(&sl, err);
 	if (!e->sbx) {
@@ -461,6 +500,8 @@ int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
 	size_t i;
 
 	e->v = v;
+	e->eval_bytes = 0;
+	e->findings_total = 0;
 	ag_time_format(now, v->now);
 	lua_pushcfunction(L, build_views);
 	lua_pushlightuserdata(L, &args);

@@ -28,11 +28,22 @@ struct ag_limits {
 	size_t memory;		/* bytes, whole Lua state */
 	unsigned timeout_ms;	/* wall-clock backstop per file load and per
 				 * rule check */
+	size_t output;		/* bytes copied out of Lua (findings'
+				 * messages and evidence, rule descriptions,
+				 * disable reasons) per evaluation */
+	unsigned findings_per_rule;
+	unsigned findings;	/* per evaluation */
+	/* output, findings_per_rule, findings: 0 means the default */
 };
 
 #define AG_DEFAULT_INSTRUCTIONS 20000000ULL
 #define AG_DEFAULT_MEMORY (64u * 1024 * 1024)
 #define AG_DEFAULT_TIMEOUT_MS 10000u
+#define AG_DEFAULT_OUTPUT (16u * 1024 * 1024)
+#define AG_DEFAULT_FINDINGS_PER_RULE 10000u
+#define AG_DEFAULT_FINDINGS 20000u
+/* What one finding costs beyond its text (the C structures, JSON nodes). */
+#define AG_FINDING_OVERHEAD 256u
 
 enum ag_rule_state {
 	AG_RULE_ACTIVE,

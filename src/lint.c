@@ -324,8 +324,11 @@ static int cmp_problems(const void *pa, const void *pb, void *ud)
 void ag_lint_run(char *const *paths, size_t n, json_object *params,
 		 struct ag_lint_result *res)
 {
-	struct ag_limits limits = { AG_DEFAULT_INSTRUCTIONS, AG_DEFAULT_MEMORY,
-				    AG_DEFAULT_TIMEOUT_MS };
+	struct ag_limits limits = {
+		.instructions = AG_DEFAULT_INSTRUCTIONS,
+		.memory = AG_DEFAULT_MEMORY,
+		.timeout_ms = AG_DEFAULT_TIMEOUT_MS,
+	};
 	struct ag_descriptor *src[N_SAMPLES] = { 0 }, *tgt[N_SAMPLES] = { 0 };
 	struct ag_scan_samples samples;
 	struct ag_scan_file *sf;

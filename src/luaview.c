@@ -497,10 +497,28 @@ static int cmp_keyed(const void *a, const void *b)
 		      ((const struct keyed *)b)->key);
 }
 
-static int to_json(lua_State *L, int idx, int depth, size_t *budget,
+/* What evidence may still take: values (AG_EVIDENCE_MAX_NODES) and bytes
+ * copied out of Lua (the engine's output limit). */
+struct jbudget {
+	size_t nodes;
+	size_t bytes;
+};
+
+static int charge_bytes(struct jbudget *b, size_t n, struct ag_error *err)
+{
+	if (n > b->bytes) {
+		ag_error_set(err, "evidence would exceed the output limit "
+			     "(limits.output_mb in apgate.yaml)");
+		return -1;
+	}
+	b->bytes -= n;
+	return 0;
+}
+
+static int to_json(lua_State *L, int idx, int depth, struct jbudget *budget,
 		   json_object **out, struct ag_error *err);
 
-static int table_to_json(lua_State *L, int t, int depth, size_t *budget,
+static int table_to_json(lua_State *L, int t, int depth, struct jbudget *budget,
 			 json_object **out, struct ag_error *err)
 {
 	lua_Integer count = 0, maxint = 0;
@@ -554,6 +572,14 @@ static int table_to_json(lua_State *L, int t, int depth, size_t *budget,
 			free(keys);
 			return -1;
 		}
+		if (nkeys >= budget->nodes) {
+			/* before the key array grows past what can be kept */
+			ag_error_set(err, "evidence larger than %d values",
+				     AG_EVIDENCE_MAX_NODES);
+			lua_pop(L, 2);
+			free(keys);
+			return -1;
+		}
 		keys = xgrow(keys, &cap, nkeys + 1, sizeof(*keys));
 		lua_pushvalue(L, -1);
 		lua_rawseti(L, keytab, (lua_Integer)nkeys + 1);	/* anchor */
@@ -568,7 +594,8 @@ static int table_to_json(lua_State *L, int t, int depth, size_t *budget,
 		json_object *val;
 
 		lua_getfield(L, t, keys[i].key);
-		if (to_json(L, -1, depth + 1, budget, &val, err) < 0) {
+		if (charge_bytes(budget, strlen(keys[i].key), err) < 0 ||
+		    to_json(L, -1, depth + 1, budget, &val, err) < 0) {
 			ag_error_prefix(err, "evidence key \"%s\"", keys[i].key);
 			lua_pop(L, 2);
 			json_object_put(res);
@@ -584,7 +611,7 @@ static int table_to_json(lua_State *L, int t, int depth, size_t *budget,
 	return 0;
 }
 
-static int to_json(lua_State *L, int idx, int depth, size_t *budget,
+static int to_json(lua_State *L, int idx, int depth, struct jbudget *budget,
 		   json_object **out, struct ag_error *err)
 {
 	int rc;
@@ -595,11 +622,13 @@ static int to_json(lua_State *L, int idx, int depth, size_t *budget,
 			     AG_EVIDENCE_MAX_DEPTH);
 		return -1;
 	}
-	if ((*budget)-- == 0) {
+	if (budget->nodes-- == 0) {
 		ag_error_set(err, "evidence larger than %d values",
 			     AG_EVIDENCE_MAX_NODES);
 		return -1;
 	}
+	if (charge_bytes(budget, AG_EVIDENCE_NODE_BYTES, err) < 0)
+		return -1;
 	switch (lua_type(L, idx)) {
 	case LUA_TBOOLEAN:
 		*out = json_object_new_boolean(lua_toboolean(L, idx));
@@ -619,6 +648,8 @@ static int to_json(lua_State *L, int idx, int depth, size_t *budget,
 		size_t len;
 		const char *s = lua_tolstring(L, idx, &len);
 
+		if (charge_bytes(budget, len, err) < 0)
+			return -1;
 		*out = json_object_new_string_len(s, (int)len);
 		return 0;
 	}
@@ -639,12 +670,15 @@ static int to_json(lua_State *L, int idx, int depth, size_t *budget,
 }
 
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
-		       struct ag_error *err)
+		       size_t *bytes, struct ag_error *err)
 {
-	size_t budget = AG_EVIDENCE_MAX_NODES;
+	struct jbudget budget = { AG_EVIDENCE_MAX_NODES, *bytes };
+	int rc;
 
 	*out = NULL;
-	return to_json(L, idx, 0, &budget, out, err);
+	rc = to_json(L, idx, 0, &budget, out, err);
+	*bytes = budget.bytes;
+	return rc;
 }
 
 /* --- helper library --- */

@@ -28,9 +28,12 @@ void ag_luaview_push_json(lua_State *L, json_object *o);
 
 /* Convert the Lua value at idx into JSON: strings, integers, finite
  * numbers, booleans and tables (a table whose keys are exactly 1..n is an
- * array; otherwise keys must be strings and come out sorted). */
+ * array; otherwise keys must be strings and come out sorted).  *bytes is
+ * what may still be copied out of Lua (limits.output): each value costs
+ * its text plus AG_EVIDENCE_NODE_BYTES, checked before it is copied. */
+#define AG_EVIDENCE_NODE_BYTES 64
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
-		       struct ag_error *err);
+		       size_t *bytes, struct ag_error *err);
 
 /* ctx.time(s): an RFC 3339 string as epoch seconds, or nil. */
 int ag_luaview_ctx_time(lua_State *L);

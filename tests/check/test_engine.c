@@ -38,7 +38,8 @@ static struct ag_error err;
 
 static void setup(void)
 {
-	struct ag_limits lim = { 1000000, 32u * 1024 * 1024, 5000 };
+	struct ag_limits lim = { .instructions = 1000000,
+		.memory = 32u * 1024 * 1024, .timeout_ms = 5000 };
 
 	eng = ag_engine_new(&lim, &err);
 	ck_assert_msg(eng != NULL, "%s", err.msg);
@@ -360,7 +361,8 @@ START_TEST(output_is_deterministic)
 	first = ag_verdict_to_json(&v);
 	for (i = 0; i < 3; i++) {
 		struct ag_engine *e2;
-		struct ag_limits lim = { 1000000, 32u * 1024 * 1024, 5000 };
+		struct ag_limits lim = { .instructions = 1000000,
+		.memory = 32u * 1024 * 1024, .timeout_ms = 5000 };
 
 		/* A fresh state gets a fresh string hash seed. */
 		e2 = ag_engine_new(&lim, &err);

@@ -213,8 +213,11 @@ static void set_param(const char *name, json_object *val)
 
 static void evaluate(void)
 {
-	struct ag_limits limits = { AG_DEFAULT_INSTRUCTIONS,
-				    AG_DEFAULT_MEMORY, AG_DEFAULT_TIMEOUT_MS };
+	struct ag_limits limits = {
+		.instructions = AG_DEFAULT_INSTRUCTIONS,
+		.memory = AG_DEFAULT_MEMORY,
+		.timeout_ms = AG_DEFAULT_TIMEOUT_MS,
+	};
 	struct ag_error err = { "" };
 	struct ag_descriptor *src, *tgt;
 	struct ag_engine *e;

@@ -139,6 +139,33 @@ for bad in 0 -5 600001 12x ""; do
 	expect_contains "--time-limit '$bad' explained" "$TMP/out" "expected milliseconds, 1 .. 600000"
 done
 
+# --- findings per rule and per evaluation are bounded (apgate.yaml) ---
+mkdir -p "$TMP/many"
+cat > "$TMP/many/90-many.lua" <<'LUA'
+rule{ id = "many.a", check = function() note("a1") note("a2") end }
+rule{ id = "many.b", check = function() note("b1") note("b2") end }
+LUA
+printf 'limits: {findings: 3}\n' > "$TMP/f3.yaml"
+"$APGATE" check --config "$TMP/f3.yaml" --no-audit --policy-dir "$TMP/many" \
+	$(ex cca-match) > "$TMP/out" 2>&1
+expect_status "limits.findings exceeded: error" 2 $?
+expect_contains "limits.findings: rule and setting named" "$TMP/out" \
+	"ERROR many.b: $TMP/many/90-many.lua:2: note(): more than 3 findings in this evaluation (limits.findings in apgate.yaml)"
+printf 'limits: {findings_per_rule: 1}\n' > "$TMP/f1.yaml"
+"$APGATE" check --config "$TMP/f1.yaml" --no-audit --policy-dir "$TMP/many" \
+	$(ex cca-match) > "$TMP/out" 2>&1
+expect_status "limits.findings_per_rule exceeded: error" 2 $?
+expect_contains "limits.findings_per_rule: rule and setting named" "$TMP/out" \
+	"ERROR many.a: $TMP/many/90-many.lua:1: note(): more than 1 findings from one rule (limits.findings_per_rule in apgate.yaml)"
+printf 'limits: {output_mb: 1}\n' > "$TMP/o1.yaml"
+printf 'rule{ id = "big.one", check = function() note(string.rep("x", 1 << 20)) end }\n' \
+	> "$TMP/many/91-big.lua"
+"$APGATE" check --config "$TMP/o1.yaml" --no-audit --policy-dir "$TMP/many" \
+	$(ex cca-match) > "$TMP/out" 2>&1
+expect_status "limits.output_mb exceeded: error" 2 $?
+expect_contains "limits.output_mb: rule and setting named" "$TMP/out" \
+	"ERROR big.one: $TMP/many/91-big.lua:1: note: the text policies hand to apgate would exceed the output limit of 1048576 bytes (limits.output_mb in apgate.yaml)"
+
 # --- descriptors too large for the memory limit: the bound is named ---
 awk 'BEGIN {
 	print "apgate-descriptor: 1\nhost: big\nmdev:"
