@@ -34,6 +34,7 @@ if grep -q "blocks:" "$TMP/elem2.xml" && ! grep -q "AES master key" "$TMP/elem2.
 # Expired and pending blocks are not in force.
 "$APGATE" block $S --mdev $U --reason "past" --until 2020-01-01T00:00:00Z > "$TMP/out" 2>&1
 expect_status "a past --until is refused" 2 $?
+expect_contains "a past --until: said" "$TMP/out" "--until 2020-01-01T00:00:00Z: expected a future RFC 3339 time"
 "$APGATE" block $S --mdev $U --reason "short" --until +1s > /dev/null
 sleep 2
 "$APGATE" blocks $S --all > "$TMP/out"
@@ -44,8 +45,10 @@ if grep -q short "$TMP/out"; then fail "expired block hidden"; else pass "expire
 # Bad input.
 "$APGATE" block $S --mdev nope --reason x > "$TMP/out" 2>&1
 expect_status "bad uuid" 2 $?
+expect_contains "bad uuid: said" "$TMP/out" "apgate block: --mdev nope: not a UUID"
 "$APGATE" block $S --mdev $U > "$TMP/out" 2>&1
 expect_status "reason required" 2 $?
+expect_contains "reason required: said" "$TMP/out" "--mdev UUID and a non-empty --reason TEXT are required"
 "$APGATE" block $S --mdev $U --reason x --until tomorrow > "$TMP/out" 2>&1
 expect_status "bad --until" 2 $?
 expect_contains "bad --until explained" "$TMP/out" "+N with unit s, m, h or d"
@@ -68,5 +71,6 @@ if [ "$n" = 20 ]; then pass "20 concurrent blocks kept"; else fail "20 concurren
 "$APGATE" unblock $S --mdev $U > "$TMP/out"; expect_status "unblock" 0 $?
 expect_contains "unblock counts" "$TMP/out" "blocks lifted"
 "$APGATE" unblock $S --mdev $U > "$TMP/out" 2>&1; expect_status "unblock again: none" 1 $?
+expect_contains "unblock again: said" "$TMP/out" "apgate: no migration block for mdev $U"
 
 finish

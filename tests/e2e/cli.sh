@@ -9,7 +9,8 @@ ex() { echo "--source examples/$1/source.yaml --target examples/$1/target.yaml";
 
 # --- help and usage ---
 "$APGATE" --help > "$TMP/out" 2>&1; expect_status "--help exits 0" 0 $?
-expect_contains "--help lists check" "$TMP/out" "check"
+expect_contains "--help lists check" "$TMP/out" "  check      decide whether a guest may migrate"
+expect_contains "--help lists help" "$TMP/out" "  help       show this help, or a command's: apgate help COMMAND"
 "$APGATE" help check > "$TMP/out" 2>&1; expect_status "help check" 0 $?
 expect_contains "help check shows exit statuses" "$TMP/out" "3 warn with --fail-on-warn"
 "$APGATE" check --help > "$TMP/out2" 2>&1
@@ -17,6 +18,7 @@ if cmp -s "$TMP/out" "$TMP/out2"; then pass "help check = check --help"; else fa
 "$APGATE" version > "$TMP/out"; expect_status "version" 0 $?
 expect_contains "version names Lua" "$TMP/out" "Lua 5.4"
 "$APGATE" > "$TMP/out" 2>&1; expect_status "no command is a usage error" 2 $?
+expect_contains "no command: usage shown" "$TMP/out" "Usage: apgate COMMAND [OPTION]..."
 "$APGATE" frobnicate > "$TMP/out" 2>&1; expect_status "unknown command" 2 $?
 expect_contains "unknown command named" "$TMP/out" "no such command 'frobnicate'"
 "$APGATE" check $P --source examples/cca-match/source.yaml > "$TMP/out" 2>&1
@@ -27,6 +29,8 @@ expect_status "bad --format" 2 $?
 expect_contains "bad --format named" "$TMP/out" "--format must be text or json, not 'xml'"
 "$APGATE" check $P $(ex cca-match) --bogus > "$TMP/out" 2>&1
 expect_status "unknown option" 2 $?
+expect_contains "unknown option named" "$TMP/out" "unrecognized option '--bogus'"
+expect_contains "unknown option: where to look" "$TMP/out" "Try 'apgate check --help'."
 
 # --- verdicts and exit statuses ---
 "$APGATE" check $P $(ex cca-match) > "$TMP/out"; expect_status "accept exits 0" 0 $?
@@ -59,6 +63,8 @@ expect_status "bad config is an error" 2 $?
 expect_contains "bad config key located" "$TMP/err" "bad.yaml:2:10: unknown key \"memory\" in limits"
 "$APGATE" check --no-audit --config /nonexistent.yaml --policy-dir policies $(ex cca-match) > "$TMP/out" 2> "$TMP/err"
 expect_status "named config must exist" 2 $?
+expect_contains "missing config named" "$TMP/err" "apgate: /nonexistent.yaml: cannot open: No such file or directory"
+expect_contains "missing config in the verdict" "$TMP/out" "ERROR config: /nonexistent.yaml: cannot open"
 "$APGATE" check $P $(ex cca-match) --now yesterday > "$TMP/out" 2> "$TMP/err"
 expect_status "bad --now" 2 $?
 expect_contains "bad --now explained" "$TMP/err" "expected an RFC 3339 time"
@@ -107,6 +113,7 @@ if jq -e '.verdict == "error" and .findings[0].rule == "input"' "$TMP/e.json" >/
 expect_status "source from stdin" 0 $?
 "$APGATE" check $P --source - --target - < /dev/null > "$TMP/out" 2>&1
 expect_status "both from stdin refused" 2 $?
+expect_contains "both from stdin: said" "$TMP/out" "only one of --source and --target can be read from stdin"
 "$APGATE" check $P $(ex generation-downgrade) --explain > "$TMP/out"
 expect_contains "explain lists rules" "$TMP/out" "card.generation"
 expect_contains "explain shows evidence" "$TMP/out" "evidence: {"

@@ -13,6 +13,7 @@ expect_status "validate many" 0 $?
 "$APGATE" validate -q examples/cca-match/source.yaml > "$TMP/out" 2>&1
 expect_empty "validate -q is quiet" "$TMP/out"
 "$APGATE" validate > "$TMP/out" 2>&1; expect_status "validate needs a file" 2 $?
+expect_contains "validate needs a file: said" "$TMP/out" "apgate validate: no descriptor file given"
 printf 'apgate-descriptor: 1\nhost: x\n' > "$TMP/bad.yaml"
 "$APGATE" validate examples/cca-match/source.yaml "$TMP/bad.yaml" > "$TMP/out" 2> "$TMP/err"
 expect_status "one invalid file fails validate" 1 $?
@@ -36,6 +37,8 @@ for fmt in yaml json; do
 	else fail "$fmt round trip keeps the digest" "$sha vs $sha2"; fi
 done
 "$APGATE" show --format xml "$F" > "$TMP/out" 2>&1; expect_status "show bad format" 2 $?
+expect_contains "show bad format: said" "$TMP/out" "apgate show: --format must be text, yaml or json, not 'xml'"
 "$APGATE" show "$TMP/bad.yaml" > "$TMP/out" 2>&1; expect_status "show invalid" 1 $?
+expect_contains "show invalid: located" "$TMP/out" "bad.yaml:1:1: missing required key \"mdev\" in the descriptor"
 
 finish
