@@ -33,9 +33,12 @@ for d in examples/policies/*/; do
 	expect_contains "$d tests ran" "$TMP/examples.txt" "PASS ${d}tests/"
 done
 
-# The shipped test files match the published schema of the format.
-if /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null; then
-	if /usr/bin/python3 - schemas/policy-test-v1.schema.json policies/tests/*.yaml \
+# The shipped test files match the published schema of the format
+# (python3-yaml and python3-jsonschema, from .ci/install-deps).
+if ! /usr/bin/python3 -c 'import yaml, jsonschema' > "$TMP/py.txt" 2>&1; then
+	fail "test files match schemas/policy-test-v1.schema.json" \
+		"cannot run: $(tail -n 1 "$TMP/py.txt") (apt-get install python3-yaml python3-jsonschema)"
+elif /usr/bin/python3 - schemas/policy-test-v1.schema.json policies/tests/*.yaml \
 		examples/policies/*/tests/*.yaml "$D/failing.yaml" > "$TMP/schema.txt" 2>&1 <<'EOF'
 import json, sys, yaml, jsonschema
 schema = json.load(open(sys.argv[1]))
@@ -45,9 +48,8 @@ bad = [f"{p}: {e.message[:200]}" for p in sys.argv[2:] for e in v.iter_errors(ya
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
-	then pass "test files match schemas/policy-test-v1.schema.json"
-	else fail "test files match schemas/policy-test-v1.schema.json" "$(head -3 "$TMP/schema.txt")"; fi
-fi
+then pass "test files match schemas/policy-test-v1.schema.json"
+else fail "test files match schemas/policy-test-v1.schema.json" "$(head -3 "$TMP/schema.txt")"; fi
 
 # --- failing cases ---
 "$APGATE" test "$D/failing.yaml" > "$TMP/fail.txt" 2>&1
@@ -100,10 +102,12 @@ mkdir -p "$TMP/empty"
 "$APGATE" test $P "$TMP/empty" > "$TMP/none.txt" 2>&1
 expect_status "no case ran: exit 1" 1 $?
 expect_contains "no case ran: summary" "$TMP/none.txt" "0 passed, 0 failed"
-"$APGATE" test $P --format xml policies/tests > /dev/null 2>&1
+"$APGATE" test $P --format xml policies/tests > "$TMP/err.txt" 2>&1
 expect_status "bad --format: usage error" 2 $?
-"$APGATE" test $P > /dev/null 2>&1
+expect_contains "bad --format: said" "$TMP/err.txt" "apgate test: --format must be text, junit or json, not 'xml'"
+"$APGATE" test $P > "$TMP/err.txt" 2>&1
 expect_status "no tests given: usage error" 2 $?
+expect_contains "no tests given: said" "$TMP/err.txt" "apgate test: no test files or directories given"
 printf 'apgate-policy-test: 1\ncases:\n  - name: x\n    verdict: maybe\n' > "$TMP/bad.yaml"
 "$APGATE" test $P "$TMP/bad.yaml" > "$TMP/bad.txt" 2>&1
 expect_status "malformed test file fails" 1 $?
@@ -142,8 +146,11 @@ expect_contains "lint: replaced rule reported" "$TMP/lint-w.txt" "never runs: re
 expect_status "lint --strict: a warning exits 1" 1 $?
 "$APGATE" lint /nonexistent.lua > "$TMP/lint-missing.txt"
 expect_status "lint: unreadable file exits 2" 2 $?
-"$APGATE" lint > /dev/null 2>&1
+expect_contains "lint: unreadable file named" "$TMP/lint-missing.txt" \
+	"/nonexistent.lua: error: cannot open: No such file or directory [read]"
+"$APGATE" lint > "$TMP/err.txt" 2>&1
 expect_status "lint: no files is a usage error" 2 $?
+expect_contains "lint: no files: said" "$TMP/err.txt" "apgate lint: no policy files given"
 
 # --- apgate policies ---
 mkdir -p "$TMP/site"
