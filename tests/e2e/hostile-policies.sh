@@ -44,6 +44,11 @@ run_case() { # NAME FILE
 
 for f in tests/data/hostile/*.lua; do
 	expect=$(sed -n '1s/^-- expect: //p' "$f")
+	# An empty expectation would match any message.
+	if [ -z "$expect" ]; then
+		fail "$(basename "$f" .lua)" "no '-- expect: TEXT' header on line 1"
+		continue
+	fi
 	run_case "$(basename "$f" .lua)" "$f" "$expect"
 done
 
