@@ -74,7 +74,12 @@ hook "external entity" $D/external-entity.xml 1 zguest1 migrate begin -
 expect_contains "external entity refused" "$TMP/err" "DOCTYPE or entity declaration is not allowed"
 if grep -q "root:" "$TMP/err"; then fail "external entity: no file content leaked"; else pass "external entity: no file content leaked"; fi
 hook "billion laughs" $D/billion-laughs.xml 1 zguest1 migrate begin -
-expect_contains "billion laughs refused" "$TMP/err" "apgate: error: input:"
+# Refused for its entities (the parser's loop detection or the DOCTYPE
+# refusal, whichever meets them first), in one line.
+if [ "$(wc -l < "$TMP/err")" -eq 1 ] &&
+   grep -Eq '^apgate: error: input: domain XML(:[0-9]+)?: (not well-formed XML: Detected an entity reference loop|a DOCTYPE or entity declaration is not allowed in domain XML)$' "$TMP/err"
+then pass "billion laughs refused for its entities"
+else fail "billion laughs refused for its entities" "$(cat "$TMP/err")"; fi
 { printf "<domain type='kvm'><name>big</name><description>"
   head -c 9000000 /dev/zero | tr '\0' 'x'
   printf "</description></domain>\n"; } > "$TMP/huge.xml"
