@@ -4,7 +4,9 @@
 # its declared master keys come from keys_file, the source descriptor rides
 # in the domain metadata.  Accept, warn, reject (rule and target block) and
 # error (mdev missing on the target): exit status, stdout always empty,
-# and the one stderr line libvirt shows.
+# and the one stderr line libvirt shows.  Hermetic: every run has this
+# script's own configuration, state directory and decision log, never the
+# machine's.
 . "$(dirname "$0")/lib.sh"
 require_tool umockdev-run
 require_tool jq
@@ -13,8 +15,15 @@ UUID=5c0ed1f8-3a7e-4b2d-9c61-0f4e8a2b7d93
 HOST=tests/sysfs/cca-host.umockdev
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
-printf 'keys_file: %s/tests/data/hook/target-keys.yaml\nsite_policy_dir: null\naudit: {log: %s/audit.jsonl}\n' \
-	"$SRCDIR" "$TMP" > "$TMP/apgate.yaml"
+mkdir -p "$TMP/state"
+printf 'keys_file: %s/tests/data/hook/target-keys.yaml\nsite_policy_dir: null\nstate_dir: %s/state\naudit: {log: %s/audit.jsonl}\n' \
+	"$SRCDIR" "$TMP" "$TMP" > "$TMP/apgate.yaml"
+# The same without declared keys, with a log of its own.
+printf 'site_policy_dir: null\nstate_dir: %s/state\naudit: {log: %s/pre.jsonl}\n' \
+	"$TMP" "$TMP" > "$TMP/nokeys.yaml"
+# The same, on a host where the guest's mdev is blocked.
+printf 'keys_file: %s/tests/data/hook/target-keys.yaml\nsite_policy_dir: null\nstate_dir: %s/blocked\naudit: {log: %s/pre.jsonl}\n' \
+	"$SRCDIR" "$TMP" "$TMP" > "$TMP/blocked.yaml"
 
 # The target as the hook will see it, taken as the source of a guest that
 # lives on an identical host.
@@ -75,10 +84,16 @@ umockdev-run -d $HOST -- "$APGATE" check --config "$TMP/apgate.yaml" --no-audit 
 	> "$TMP/pre.out" 2> "$TMP/pre.err"
 expect_status "check --source-xml --target live" 1 $?
 expect_contains "pre-flight names the rule" "$TMP/pre.out" "REJECT mkvp.match 05.0004"
-umockdev-run -d $HOST -- "$APGATE" check --no-config --policy-dir policies \
+umockdev-run -d $HOST -- "$APGATE" check --config "$TMP/nokeys.yaml" --policy-dir policies \
 	--source "$TMP/same.yaml" --target live --mdev $UUID > "$TMP/pre2.out" 2> "$TMP/pre2.err"
 expect_status "check --target live without declared keys warns" 0 $?
 expect_contains "collection notes reach stderr" "$TMP/pre2.err" "master keys of 4 queues are not visible"
+umockdev-run -d $HOST -- "$APGATE" check --config "$TMP/blocked.yaml" --policy-dir policies \
+	--source-xml "$TMP/accept.xml" --target live > "$TMP/pre3.out" 2> "$TMP/pre3.err"
+expect_status "check --target live sees the configured state's block" 1 $?
+expect_contains "the block is named" "$TMP/pre3.out" "REJECT migration.blocked"
+n=$(wc -l < "$TMP/pre.jsonl" 2>/dev/null || echo 0)
+if [ "$n" -eq 2 ]; then pass "pre-flight checks record in their own log"; else fail "pre-flight checks record in their own log" "got $n"; fi
 
 # Every decision is recorded, none with the XML in it.
 n=$(wc -l < "$TMP/audit.jsonl" 2>/dev/null || echo 0)
