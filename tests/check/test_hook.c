@@ -184,7 +184,8 @@ START_TEST(blocks_store)
 	size_t removed;
 	time_t noon;
 
-	ag_time_parse("2026-11-22T12:00:00Z", &noon);
+	ck_assert_int_eq(ag_time_parse("2026-11-22T12:00:00Z", &noon), 0);
+	ck_assert_int_eq(noon, 1795348800);
 	ck_assert_int_eq(ag_blocks_load(state_dir, &bs, &err), 0);
 	ck_assert_uint_eq(bs.n, 0);	/* no file: no blocks */
 	ag_blockstore_free(&bs);
@@ -220,10 +221,11 @@ START_TEST(blocks_apply_only_active_of_that_mdev)
 	struct ag_blockstore bs;
 	time_t noon;
 
-	ag_time_parse("2026-11-22T12:00:00Z", &noon);
-	ag_blocks_add(state_dir, &b1, &err);
-	ag_blocks_add(state_dir, &b2, &err);
-	ag_blocks_add(state_dir, &b3, &err);
+	ck_assert_int_eq(ag_time_parse("2026-11-22T12:00:00Z", &noon), 0);
+	ck_assert_int_eq(noon, 1795348800);
+	ck_assert_msg(ag_blocks_add(state_dir, &b1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ag_blocks_add(state_dir, &b2, &err) == 0, "%s", err.msg);
+	ck_assert_msg(ag_blocks_add(state_dir, &b3, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(ag_blocks_load(state_dir, &bs, &err), 0);
 	ag_blocks_apply(&bs, d->mdev.uuid, noon, d);
 	ck_assert_uint_eq(d->n_blocks, 1);
@@ -267,6 +269,7 @@ START_TEST(until_parsing)
 	ck_assert_int_eq(ag_parse_until("+1d", now, &t), 0);
 	ck_assert_int_eq(t, now + 86400);
 	ck_assert_int_eq(ag_parse_until("2026-11-22T18:00:00Z", now, &t), 0);
+	ck_assert_int_eq(t, 1795370400);
 	ck_assert_int_eq(ag_parse_until("+2", now, &t), -1);
 	ck_assert_int_eq(ag_parse_until("+h", now, &t), -1);
 	ck_assert_int_eq(ag_parse_until("+2hours", now, &t), -1);
