@@ -3,14 +3,13 @@
 # closed: disk full (a small tmpfs) and a read-only log make `check` exit 2
 # with an error verdict whose message names the log and the system's
 # reason; audit: on_write_failure: accept lets the site choose otherwise.
-# Needs mount(8) (root); skipped (77) where mounting is not permitted.
+# Needs mount(8) (root); skipped where mounting is not permitted.
 . "$(dirname "$0")/lib.sh"
 
 MNT="$TMP/mnt"
 mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=64k,mode=0755 apgate-test "$MNT" 2>/dev/null; then
-	echo "SKIP: cannot mount a tmpfs (needs root)"
-	exit 77
+	skip "cannot mount a tmpfs (needs root)"
 fi
 trap 'umount "$MNT" 2>/dev/null; rm -rf "$TMP"' EXIT
 

@@ -31,6 +31,9 @@ set -u
 NOW=2026-11-22T12:00:00Z
 
 if ! command -v jq >/dev/null 2>&1; then
+	# lib.sh's skip, which this script does not source.
+	[ "${APGATE_REQUIRE_ALL:-}" = 1 ] &&
+		{ echo "FAIL: jq is not installed, and APGATE_REQUIRE_ALL=1 requires it"; exit 1; }
 	echo "SKIP: jq is not installed (apt-get install jq)" >&2
 	exit 77
 fi

@@ -11,10 +11,10 @@ MDEVCTL=
 for m in /usr/sbin/mdevctl /usr/bin/mdevctl; do
 	[ -x "$m" ] && MDEVCTL=$m && break
 done
-[ -n "$MDEVCTL" ] || { echo "SKIP: mdevctl not installed"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (unshare -m, mount)"; exit 77; }
-unshare -m true 2>/dev/null || { echo "SKIP: unshare -m not permitted"; exit 77; }
-[ -d /etc/mdevctl.d ] || { echo "SKIP: no /etc/mdevctl.d to mount over"; exit 77; }
+[ -n "$MDEVCTL" ] || skip "mdevctl not installed"
+[ "$(id -u)" -eq 0 ] || skip "needs root (unshare -m, mount)"
+unshare -m true 2>/dev/null || skip "unshare -m not permitted"
+[ -d /etc/mdevctl.d ] || skip "no /etc/mdevctl.d to mount over"
 
 D=tests/data/collect
 O="$TMP/out"
@@ -82,7 +82,7 @@ r undefined \$A collect --mdev 00000000-0000-4000-8000-000000000000 --mdevctl
 INNER
 unshare -m /bin/sh "$TMP/inner.sh"
 st=$?
-if [ $st -eq 90 ]; then echo "SKIP: cannot mount a tmpfs over /etc/mdevctl.d"; exit 77; fi
+if [ $st -eq 90 ]; then skip "cannot mount a tmpfs over /etc/mdevctl.d"; fi
 [ -e "$O/define1.rc" ] || { fail "namespace script ran" "status $st"; finish; exit 1; }
 
 rc() { cat "$O/$1.rc" 2>/dev/null || echo 99; }

@@ -7,7 +7,7 @@
 require_tool jq
 require_tool groff
 PY=/usr/bin/python3
-"$PY" -c 'import jsonschema' 2>/dev/null || { echo "SKIP: python3-jsonschema"; exit 77; }
+"$PY" -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema not installed"
 
 # --- man pages ---
 for m in man/apgate.1 man/apgate.yaml.5 man/apgate-policy.5; do

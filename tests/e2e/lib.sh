@@ -3,7 +3,8 @@
 # Every script runs the real binary ($APGATE) from the source root
 # ($SRCDIR), counts its cases with pass/fail, and ends with `finish`, which
 # prints the "N passed, N failed" line and sets the exit status.  Exit 77
-# means "skipped" to automake's test driver.
+# means "skipped" to automake's test driver; with APGATE_REQUIRE_ALL=1
+# (set by .ci/run) a skip is a failure, since CI must run every script.
 
 : "${APGATE:?APGATE must name the apgate binary}"
 : "${SRCDIR:?SRCDIR must name the source root}"
@@ -39,8 +40,18 @@ no_crash() {
 	return 0
 }
 
+# skip REASON: the script cannot run here.
+skip() {
+	if [ "${APGATE_REQUIRE_ALL:-}" = 1 ]; then
+		echo "FAIL: cannot run ($1), and APGATE_REQUIRE_ALL=1 requires it"
+		exit 1
+	fi
+	echo "SKIP: $1"
+	exit 77
+}
+
 require_tool() {
-	command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not installed"
 }
 
 finish() {

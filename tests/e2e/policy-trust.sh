@@ -4,8 +4,8 @@
 # names the file and the fix, and --insecure-policies overrides (and is
 # recorded in the verdict).  Needs root (chown); skipped otherwise.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 S=examples/cca-match/source.yaml
 T=examples/cca-match/target.yaml

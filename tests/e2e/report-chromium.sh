@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || { echo "SKIP: $CHROMIUM not installed (apt-get install chromium)"; exit 77; }
+[ -x "$CHROMIUM" ] || skip "$CHROMIUM not installed (apt-get install chromium)"
 require_tool jq
 
 LOG="$TMP/decisions.jsonl"
