@@ -60,11 +60,14 @@ good
 chmod 1777 "$TMP/p"
 run_check
 expect_status "world-writable sticky policy directory: still refused" 2 $?
+expect_contains "sticky directory refusal" "$TMP/err.txt" "$TMP/p: refusing policy directory: it is writable by others"
 
 good
 chown nobody "$TMP/p"
 run_check
 expect_status "policy directory owned by nobody: error" 2 $?
+expect_contains "directory owner named" "$TMP/err.txt" \
+	"$TMP/p: refusing policy directory: it is owned by uid $(id -u nobody), not by root"
 
 # A parent directory anyone can write lets anyone swap the directory.
 good
