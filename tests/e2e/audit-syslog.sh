@@ -6,13 +6,21 @@
 # `audit verify --against` passes on that copy, then names the first record
 # after the local log is truncated or rewritten; a missing /dev/log never
 # changes a verdict and is reported once.
-# Needs root (mount namespace, mounts) and rsyslogd; skipped (77) otherwise.
+# Needs root (mount namespace, mounts) and rsyslogd; skipped otherwise.
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+# lib.sh's skip (not sourced yet: its temporary directory would outlive
+# the exec below).
+skip_early() {
+	[ "${APGATE_REQUIRE_ALL:-}" = 1 ] &&
+		{ echo "FAIL: cannot run ($1), and APGATE_REQUIRE_ALL=1 requires it"; exit 1; }
+	echo "SKIP: $1"
+	exit 77
+}
 if [ -z "${APGATE_SYSLOG_NS:-}" ]; then
 	command -v rsyslogd > /dev/null 2>&1 || command -v /usr/sbin/rsyslogd > /dev/null 2>&1 ||
-		{ echo "SKIP: rsyslogd not installed"; exit 77; }
+		skip_early "rsyslogd not installed"
 	unshare -m --propagation private true 2> /dev/null ||
-		{ echo "SKIP: cannot make a mount namespace (needs root)"; exit 77; }
+		skip_early "cannot make a mount namespace (needs root)"
 	APGATE_SYSLOG_NS=1 exec unshare -m --propagation private "$self"
 fi
 . "$(dirname "$self")/lib.sh"
