@@ -91,6 +91,109 @@ int ag_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return AG_EXIT_ERROR;
 }
 
+/* Edit distance (adjacent swaps count one), for "did you mean". */
+static size_t edit_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), i, j, *d, r;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	d = xmalloc((la + 1) * (lb + 1) * sizeof(*d));
+#define D(x, y) d[(x) * (lb + 1) + (y)]
+	for (i = 0; i <= la; i++)
+		D(i, 0) = i;
+	for (j = 0; j <= lb; j++)
+		D(0, j) = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t best = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+
+			if (D(i - 1, j) + 1 < best)
+				best = D(i - 1, j) + 1;
+			if (D(i, j - 1) + 1 < best)
+				best = D(i, j - 1) + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < best)
+				best = D(i - 2, j - 2) + 1;
+			D(i, j) = best;
+		}
+	r = D(la, lb);
+#undef D
+	free(d);
+	return r;
+}
+
+static const struct option *long_option_by_val(const struct option *opts,
+					       int val)
+{
+	for (; opts->name; opts++)
+		if (!opts->flag && opts->val == val)
+			return opts;
+	return NULL;
+}
+
+int ag_cli_option_error(const char *cmd, char *const argv[],
+			const struct option *opts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const struct option *o, *best = NULL;
+	size_t len, d, best_d = (size_t)-1, n_prefix = 0;
+
+	if (optopt != 0) {
+		/* A known option used wrongly, or an unknown short one. */
+		o = long_option_by_val(opts, optopt);
+		if (!strncmp(arg, "--", 2) && o && strchr(arg, '=') &&
+		    o->has_arg == no_argument)
+			fprintf(stderr, "apgate %s: option --%s takes no value; "
+				"see 'apgate %s --help'\n", cmd, o->name, cmd);
+		else if (!strncmp(arg, "--", 2) && o)
+			fprintf(stderr, "apgate %s: option --%s needs a value; "
+				"see 'apgate %s --help'\n", cmd, o->name, cmd);
+		else if (optopt > 0 && optopt < 0x80 &&
+			 o && o->has_arg == required_argument)
+			fprintf(stderr, "apgate %s: option -%c (--%s) needs a "
+				"value; see 'apgate %s --help'\n", cmd,
+				optopt, o->name, cmd);
+		else if (optopt > 0x20 && optopt < 0x7f)
+			fprintf(stderr, "apgate %s: unknown option -%c; see "
+				"'apgate %s --help'\n", cmd, optopt, cmd);
+		else
+			fprintf(stderr, "apgate %s: invalid option; see "
+				"'apgate %s --help'\n", cmd, cmd);
+		return AG_EXIT_ERROR;
+	}
+	/* An unknown or ambiguous long option: the name as typed, without
+	 * any "=VALUE". */
+	if (!strncmp(arg, "--", 2))
+		arg += 2;
+	len = strcspn(arg, "=");
+	for (o = opts; o->name; o++) {
+		if (!strncmp(o->name, arg, len))
+			n_prefix++;
+		d = edit_distance(arg, len, o->name);
+		if (d < best_d) {
+			best_d = d;
+			best = o;
+		}
+	}
+	if (n_prefix > 1) {
+		fprintf(stderr, "apgate %s: option --%.*s is ambiguous:", cmd,
+			(int)len, arg);
+		for (o = opts; o->name; o++)
+			if (!strncmp(o->name, arg, len))
+				fprintf(stderr, " --%s", o->name);
+		fputc('\n', stderr);
+	} else if (best && best_d <= (len < 6 ? 1 : len / 3 + 1)) {
+		/* Close enough to be a typo, not a different word. */
+		fprintf(stderr, "apgate %s: unknown option --%.*s; did you "
+			"mean --%s?\n", cmd, (int)len, arg, best->name);
+	} else {
+		fprintf(stderr, "apgate %s: unknown option --%.*s; see "
+			"'apgate %s --help'\n", cmd, (int)len, arg, cmd);
+	}
+	return AG_EXIT_ERROR;
+}
+
 int ag_cli_policy_option(struct ag_cli_policy *p, int opt, const char *arg)
 {
 	switch (opt) {

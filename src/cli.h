@@ -21,6 +21,13 @@ int ag_cli_flush_stdout(const char *what);
 int ag_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* After getopt_long returned '?' (main sets opterr = 0, so getopt itself
+ * prints nothing): print one line saying what was wrong with the option
+ * argv[optind - 1], with the nearest long option of opts when the name
+ * looks mistyped.  Returns AG_EXIT_ERROR. */
+int ag_cli_option_error(const char *cmd, char *const argv[],
+			const struct option *opts);
+
 /* Policy options collected while parsing, applied by ag_cli_policy_finish. */
 struct ag_cli_policy {
 	const char *config_path;	/* --config */

@@ -173,6 +173,44 @@ static void free_paths(char **paths, size_t n)
 	free(paths);
 }
 
+/* A file with no record at all whose first line is none is not a decision
+ * log (a wrong path), as `audit verify` says: show and report refuse it
+ * (exit 2) instead of reading it as a damaged log with one "skipped" line
+ * per line. */
+static bool not_a_log(const struct ag_audit_check *r)
+{
+	return r->status == AG_AUDIT_FAILED && r->line == 1 && r->records == 0;
+}
+
+static void say_not_a_log(const struct ag_audit_check *r)
+{
+	ag_cli_msg("%s:%zu: %s", r->path, r->line, r->msg);
+}
+
+/* Whether path starts with a record (or is empty, or unreadable: the
+ * reader reports that), so that only a doubtful file costs a verify. */
+static bool starts_with_record(const char *path)
+{
+	enum { FIRST_MAX = 64 * 1024 };
+	char *buf = xmalloc(FIRST_MAX);
+	struct ag_error why;
+	json_object *rec = NULL;
+	FILE *f = fopen(path, "r");
+	bool ok = true;
+	size_t len;
+
+	if (f && fgets(buf, FIRST_MAX, f)) {
+		len = strlen(buf);
+		ok = len > 0 && buf[len - 1] == '\n' &&
+		     (rec = ag_audit_parse_record(buf, len - 1, &why)) != NULL;
+		json_object_put(rec);
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	return ok;
+}
+
 /* --- verify --- */
 
 static const char *status_word(enum ag_audit_status s)
@@ -254,7 +292,7 @@ static int audit_verify(int argc, char **argv)
 			fputs(verify_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage_error("audit verify", "invalid option");
+			return ag_cli_option_error("audit verify", argv, opts);
 		}
 	}
 	if (log_paths(argc, argv, config_path, &paths, &n, &err) < 0) {
@@ -277,6 +315,9 @@ static int audit_verify(int argc, char **argv)
 					       r->last_sha256);
 				putchar('\n');
 			}
+		} else if (r->line && r->status == AG_AUDIT_TORN) {
+			/* the message names it: "incomplete final line (N bytes)" */
+			printf("%s:%zu: %s\n", r->path, r->line, r->msg);
 		} else if (r->line) {
 			printf("%s:%zu: %s: %s\n", r->path, r->line,
 			       status_word(r->status), r->msg);
@@ -547,7 +588,7 @@ static int audit_show(int argc, char **argv)
 			fputs(show_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage_error("audit show", "invalid option");
+			return ag_cli_option_error("audit show", argv, opts);
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json"))
@@ -556,6 +597,23 @@ static int audit_show(int argc, char **argv)
 	if (log_paths(argc, argv, config_path, &paths, &n, &err) < 0) {
 		ag_cli_msg("%s", err.msg);
 		return AG_EXIT_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		struct ag_audit_check r;
+		const char *one[1] = { paths[i] };
+		bool wrong;
+
+		if (starts_with_record(paths[i]))
+			continue;
+		ag_auditlog_verify(one, 1, &r);
+		wrong = not_a_log(&r);
+		if (wrong)
+			say_not_a_log(&r);
+		ag_audit_check_free(&r, 1);
+		if (wrong) {
+			free_paths(paths, n);
+			return AG_EXIT_ERROR;
+		}
 	}
 	ctx.f = &f;
 	ctx.json = strcmp(format, "json") == 0;
@@ -610,7 +668,7 @@ static int audit_rotate(int argc, char **argv)
 			fputs(rotate_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage_error("audit rotate", "invalid option");
+			return ag_cli_option_error("audit rotate", argv, opts);
 		}
 	}
 	if (argc - optind > 1)
@@ -723,7 +781,7 @@ int cmd_report(int argc, char **argv)
 			fputs(report_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage_error("report", "invalid option");
+			return ag_cli_option_error("report", argv, opts);
 		}
 	}
 	if (!format)
@@ -744,6 +802,11 @@ int cmd_report(int argc, char **argv)
 	st = ag_auditlog_verify((const char *const *)paths, n, res);
 	ctx.f = &f;
 	ctx.r = ag_report_new();
+	for (i = 0; i < n; i++)
+		if (not_a_log(&res[i])) {
+			say_not_a_log(&res[i]);
+			goto out;
+		}
 	ag_report_set_period(ctx.r, since, until);
 	ag_report_set_chain(ctx.r, st, res, n);
 	for (i = 0; i < n; i++)

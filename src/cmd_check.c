@@ -178,7 +178,7 @@ int cmd_check(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("check", "invalid option");
+			return ag_cli_option_error("check", argv, opts);
 		}
 	}
 	status = AG_EXIT_ERROR;

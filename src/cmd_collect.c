@@ -337,7 +337,7 @@ int cmd_collect(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(collect_help, stdout); return AG_EXIT_OK;
-		default: return ag_cli_usage_error("collect", "invalid option");
+		default: return ag_cli_option_error("collect", argv, opts);
 		}
 	}
 	if (optind < argc)

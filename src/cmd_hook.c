@@ -151,6 +151,17 @@ static const char no_metadata_hint[] =
 	"'virsh metadata GUEST --uri " AG_XMLNS_URI " --key " AG_XMLNS_KEY
 	" --set \"$(apgate export --mdev UUID)\" --live --config'";
 
+/* Nothing but white space: libvirt gave no domain XML at all. */
+static bool blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return false;
+	return true;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -188,7 +199,7 @@ int cmd_hook(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_cli_policy_free(&pol);
-			ag_cli_usage_error("hook", "invalid option");
+			ag_cli_option_error("hook", argv, opts);
 			return HOOK_REFUSE;
 		}
 	}
@@ -231,6 +242,12 @@ int cmd_hook(int argc, char **argv)
 
 	if (ag_read_file("-", AG_DOMXML_MAX_BYTES, &xml, &len, &err) < 0) {
 		ag_verdict_add_error(&v, "input", "domain XML on stdin: %s", err.msg);
+		memset(&dx, 0, sizeof(dx));
+	} else if (blank(xml, len)) {
+		/* Said plainly: an XML parser would only report line 0. */
+		ag_verdict_add_error(&v, "input", "domain XML on stdin is empty "
+				     "(libvirt passes the guest's XML there)");
+		free(xml);
 		memset(&dx, 0, sizeof(dx));
 	} else {
 		if (ag_domxml_parse("domain XML", xml, len, &dx, &err) < 0)
@@ -398,8 +415,16 @@ int cmd_export(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("export", "invalid option");
+			return ag_cli_option_error("export", argv, opts);
 		}
+	}
+	/* --virsh prints a command that runs `apgate export --mdev` on the
+	 * source host; a file cannot be named there. */
+	if (virsh && from) {
+		ag_cli_policy_free(&pol);
+		return ag_cli_usage_error("export", "--virsh and --from FILE do "
+					  "not combine: --virsh prints a command "
+					  "that collects --mdev UUID live");
 	}
 	if (optind < argc || !uuid == !from) {
 		ag_cli_policy_free(&pol);
@@ -487,7 +512,9 @@ static const char block_help[] =
 "      --state-dir DIR    where blocks are kept (default " AG_STATE_DIR ")\n"
 "      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
 "      --no-config        read no configuration file\n"
-"  -h, --help             show this help\n";
+"  -h, --help             show this help\n"
+"\n"
+"Exit status: 0 blocked, 2 error.\n";
 
 static const char unblock_help[] =
 "Usage: apgate unblock --mdev UUID [OPTION]...\n"
@@ -511,7 +538,9 @@ static const char blocks_help[] =
 "      --state-dir DIR    where blocks are kept (default " AG_STATE_DIR ")\n"
 "      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
 "      --no-config        read no configuration file\n"
-"  -h, --help             show this help\n";
+"  -h, --help             show this help\n"
+"\n"
+"Exit status: 0 listed (also when there is none), 2 error.\n";
 
 #define BLOCK_CONFIG_OPTIONS \
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR }, \
@@ -579,7 +608,7 @@ int cmd_block(int argc, char **argv)
 		case 'h': fputs(block_help, stdout); ag_cli_policy_free(&pol);
 			return AG_EXIT_OK;
 		default: ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("block", "invalid option");
+			return ag_cli_option_error("block", argv, opts);
 		}
 	}
 	rc = AG_EXIT_ERROR;
@@ -656,7 +685,7 @@ int cmd_unblock(int argc, char **argv)
 		case 'h': fputs(unblock_help, stdout); ag_cli_policy_free(&pol);
 			return AG_EXIT_OK;
 		default: ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("unblock", "invalid option");
+			return ag_cli_option_error("unblock", argv, opts);
 		}
 	}
 	if (optind < argc || !uuid || !ag_uuid_valid(uuid, true)) {
@@ -723,7 +752,7 @@ int cmd_blocks(int argc, char **argv)
 		case 'h': fputs(blocks_help, stdout); ag_cli_policy_free(&pol);
 			return AG_EXIT_OK;
 		default: ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("blocks", "invalid option");
+			return ag_cli_option_error("blocks", argv, opts);
 		}
 	}
 	if (optind < argc || (strcmp(format, "text") && strcmp(format, "json"))) {

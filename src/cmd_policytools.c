@@ -92,7 +92,7 @@ int cmd_test(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("test", "invalid option");
+			return ag_cli_option_error("test", argv, opts);
 		}
 	}
 	if (strcmp(format, "text") == 0) {
@@ -185,7 +185,7 @@ int cmd_lint(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_config_free(&cfg);
-			return ag_cli_usage_error("lint", "invalid option");
+			return ag_cli_option_error("lint", argv, opts);
 		}
 	}
 	if (optind >= argc) {
@@ -385,7 +385,7 @@ int cmd_policies(int argc, char **argv)
 			return AG_EXIT_OK;
 		default:
 			ag_cli_policy_free(&pol);
-			return ag_cli_usage_error("policies", "invalid option");
+			return ag_cli_option_error("policies", argv, opts);
 		}
 	}
 	if (optind < argc) {

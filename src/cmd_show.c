@@ -228,7 +228,7 @@ int cmd_show(int argc, char **argv)
 		switch (opt) {
 		case 'f': format = optarg; break;
 		case 'h': fputs(show_help, stdout); return AG_EXIT_OK;
-		default: return ag_cli_usage_error("show", "invalid option");
+		default: return ag_cli_option_error("show", argv, opts);
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "yaml") &&

@@ -34,7 +34,7 @@ int cmd_validate(int argc, char **argv)
 		switch (opt) {
 		case 'q': quiet = true; break;
 		case 'h': fputs(validate_help, stdout); return AG_EXIT_OK;
-		default: return ag_cli_usage_error("validate", "invalid option");
+		default: return ag_cli_option_error("validate", argv, opts);
 		}
 	}
 	if (optind >= argc)

@@ -29,6 +29,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "paths.h"	/* AG_CONFIG_FILE, AG_POLICY_DIR, ... (generated) */
 
 #define AG_CONFIG_MAX_BYTES (256u * 1024)
 #define AG_DEFAULT_HOOK_TIMEOUT_MS 5000u

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "audit.h"
@@ -103,7 +104,12 @@ out:
 	 * decision fails closed unless the site chose otherwise. */
 	if (in->cfg->audit.log && ag_audit_record(in, v, &err) < 0) {
 		if (in->cfg->audit.fail_closed) {
-			ag_verdict_add_error(v, "audit", "%s", err.msg);
+			/* check's user can choose another log on the spot;
+			 * the hook's fix is in apgate.yaml. */
+			ag_verdict_add_error(v, "audit", "%s%s", err.msg,
+					     in->caller && !strcmp(in->caller, "check") ?
+					     "; --audit-log FILE writes the record "
+					     "elsewhere, --no-audit writes none" : "");
 			ag_verdict_finish(v);
 		} else {
 			fputs("apgate: warning: ", stderr);

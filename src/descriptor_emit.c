@@ -313,6 +313,16 @@ static void kv_int(struct ag_yemit *e, const char *key, int v)
 	kv_word(e, key, buf);
 }
 
+/* Adapter and domain numbers in hex, as lszcrypt, sysfs, the examples
+ * and the documentation write them ("0x47", not 71). */
+static void kv_id(struct ag_yemit *e, const char *key, unsigned id)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%02x", id);
+	kv_word(e, key, buf);
+}
+
 static void kv_tri(struct ag_yemit *e, const char *key, enum ag_tri t)
 {
 	kv_word(e, key, ag_tri_name(t));
@@ -329,7 +339,7 @@ static void kv_idlist(struct ag_yemit *e, const char *key,
 	     id = ag_idset_next(set, (unsigned)id + 1)) {
 		char buf[16];
 
-		snprintf(buf, sizeof(buf), "%d", id);
+		snprintf(buf, sizeof(buf), "0x%02x", (unsigned)id);
 		word(e, buf);
 	}
 	ag_yemit_seq_end(e);
@@ -457,7 +467,7 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		const struct ag_card *c = &d->cards[i];
 
 		ag_yemit_map_start(e, false);
-		kv_int(e, "adapter", (int)c->adapter);
+		kv_id(e, "adapter", c->adapter);
 		kv_str(e, "type", c->type);
 		kv_int(e, "hwtype", c->hwtype);
 		kv_int(e, "raw_hwtype", c->raw_hwtype);

@@ -84,6 +84,8 @@ static int run(int argc, char **argv)
 		return AG_EXIT_ERROR;
 	}
 	cmd = argv[1];
+	/* Option errors are reported by the command, in one line. */
+	opterr = 0;
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
 	    (!strcmp(cmd, "help") && argc == 2)) {
 		usage(stdout);

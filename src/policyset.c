@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "paths.h"
 #include "policyset.h"
 #include "trust.h"
 #include "util.h"
@@ -62,6 +63,17 @@ int ag_policyset_add_dir(struct ag_policyset *ps, const char *dir,
 	if (fd < 0) {
 		if (!required && errno == ENOENT)
 			return 0;
+		/* The built-in rules are missing where apgate is not (yet)
+		 * installed, e.g. in its source tree: name the way out. */
+		if (errno == ENOENT && err && !strcmp(dir, AG_POLICY_DIR)) {
+			char msg[AG_ERROR_MAX];
+
+			memcpy(msg, err->msg, sizeof(msg));
+			ag_error_set(err, "%s; name the rules with --policy-dir "
+				     "DIR (in a source tree: --policy-dir "
+				     "policies)", msg);
+			errno = ENOENT;
+		}
 		return -1;
 	}
 	dh = fdopendir(fd);

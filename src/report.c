@@ -161,7 +161,7 @@ void ag_report_add(struct ag_report *r, json_object *rec)
 	const char *ts = report_str_or(rec, "timestamp", "");
 	json_object *src = report_member(rec, "source");
 	json_object *tgt = report_member(rec, "target");
-	json_object *findings = report_member(rec, "findings"), *ins;
+	json_object *findings = report_member(rec, "findings"), *ins, *pol;
 	json_object *enforced = report_member(rec, "enforced");
 	int k = report_kind(report_str(rec, "verdict"), verdict_names);
 	bool dry;
@@ -216,11 +216,17 @@ void ag_report_add(struct ag_report *r, json_object *rec)
 					report_str_or(tgt, "mdev_uuid", "(unknown)")));
 	entry_count(e, k, ts);
 
-	set = report_str_or(rec, "policy_set_sha256", "(none)");
-	e = table_get(&r->policysets, set);
-	if (!e->extra)
-		e->extra = json_object_get(report_member(rec, "policies"));
-	entry_count(e, k, ts);
+	/* A decision that loaded no policy file (an input error stops first)
+	 * carries the digest of nothing: no policy version was in force. */
+	pol = report_member(rec, "policies");
+	if (json_object_is_type(pol, json_type_array) &&
+	    json_object_array_length(pol) > 0) {
+		set = report_str_or(rec, "policy_set_sha256", "(none)");
+		e = table_get(&r->policysets, set);
+		if (!e->extra)
+			e->extra = json_object_get(pol);
+		entry_count(e, k, ts);
+	}
 
 	key = xasprintf("%s (%s)", report_str_or(rec, "tool", "?"),
 			report_str_or(rec, "lua", "?"));

@@ -581,7 +581,8 @@ void report_render_html(struct ag_report *r, FILE *out)
 		fputs("</tbody></table>\n", out);
 	}
 	if (!r->policysets.n)
-		fputs("<p class=\"empty\">No decisions in this period.</p>\n", out);
+		fputs("<p class=\"empty\">No policy file was in force in this "
+		      "period.</p>\n", out);
 	report_sort(&r->tools, report_cmp_first);
 	if (r->tools.n) {
 		fputs("<table id=\"tools\"><thead><tr><th>apgate version</th>"

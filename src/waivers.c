@@ -179,12 +179,23 @@ static int parse_doc(const char *path, json_object *root,
 	return 0;
 }
 
+/* Waivers only turn rejects into warns: an unprivileged user who cannot
+ * read the root-only state directory (or waivers.d) decides without them,
+ * which is the stricter verdict, instead of getting no verdict at all.
+ * Root always reads them, and any other failure stays an error. */
+static bool unreadable_by_user(const char *path)
+{
+	return geteuid() != 0 && access(path, R_OK) < 0 && errno == EACCES;
+}
+
 static int load_store(const char *path, bool insecure,
 		      struct ag_waiverset *ws, struct ag_error *err)
 {
 	json_object *root;
 	int rc;
 
+	if (unreadable_by_user(path))
+		return 0;
 	if (ag_state_read(path, WAIVERS_MAX_BYTES, true, AG_TRUST_WAIVERS,
 			  insecure, &root, err) < 0)
 		return -1;
@@ -239,6 +250,8 @@ static int load_dir(const char *dir, bool insecure, struct ag_waiverset *ws,
 	int fd, rc = 0;
 	DIR *dh;
 
+	if (unreadable_by_user(dir))
+		return 0;
 	fd = ag_trust_open_dir(dir, insecure, err);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;

@@ -272,7 +272,11 @@ END_TEST
 
 START_TEST(test_errors_structure)
 {
-	load_err("", "t.yaml:1:1: descriptor: expected a mapping, found null");
+	load_err("", "t.yaml: the file is empty; expected an AP descriptor "
+		 "(a mapping with apgate-descriptor: 1)");
+	load_err("# comment\n---\n", "t.yaml: the file is empty; expected an "
+		 "AP descriptor (a mapping with apgate-descriptor: 1)");
+	load_err("~\n", "t.yaml:1:1: descriptor: expected a mapping, found null");
 	load_err("[1]\n",
 		 "t.yaml:1:1: descriptor: expected a mapping, found a list");
 	load_err("host: h\n", "t.yaml:1:1: missing required key "
@@ -1134,7 +1138,9 @@ START_TEST(test_yaml_emit_shape)
 
 	/* documented key order and flow style where promised */
 	ck_assert_ptr_eq(strstr(y, "apgate-descriptor: 1\nhost: "), y);
-	ck_assert_ptr_nonnull(strstr(y, "  adapters: [5, 6]\n"));
+	/* adapters and domains in hex, as the inputs and docs write them */
+	ck_assert_ptr_nonnull(strstr(y, "  adapters: [0x05, 0x06]\n"));
+	ck_assert_ptr_nonnull(strstr(y, "- adapter: 0x05\n"));
 	ck_assert_ptr_nonnull(strstr(y, "- apqn: \"05.0004\"\n"));
 	ck_assert_ptr_nonnull(strstr(y, "functions: \"0x92800000\""));
 	ck_assert_ptr_nonnull(strstr(y, "    aes: {new: {state: empty}, "

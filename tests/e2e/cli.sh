@@ -29,8 +29,24 @@ expect_status "bad --format" 2 $?
 expect_contains "bad --format named" "$TMP/out" "--format must be text or json, not 'xml'"
 "$APGATE" check $P $(ex cca-match) --bogus > "$TMP/out" 2>&1
 expect_status "unknown option" 2 $?
-expect_contains "unknown option named" "$TMP/out" "unrecognized option '--bogus'"
-expect_contains "unknown option: where to look" "$TMP/out" "Try 'apgate check --help'."
+expect_contains "unknown option named" "$TMP/out" "apgate check: unknown option --bogus; see 'apgate check --help'"
+# A mistyped option: one line, with the nearest long option.
+"$APGATE" check $P $(ex cca-match) --polcy-dir policies > "$TMP/out" 2>&1
+expect_status "mistyped option" 2 $?
+expect_contains "mistyped option: nearest option suggested" "$TMP/out" \
+	"apgate check: unknown option --polcy-dir; did you mean --policy-dir?"
+if [ "$(wc -l < "$TMP/out")" -eq 1 ]; then pass "mistyped option: one line"
+else fail "mistyped option: one line" "$(cat "$TMP/out")"; fi
+"$APGATE" audit show --verdcit reject > "$TMP/out" 2>&1
+expect_contains "mistyped option of a subcommand" "$TMP/out" \
+	"apgate audit show: unknown option --verdcit; did you mean --verdict?"
+"$APGATE" check $P --p x > "$TMP/out" 2>&1
+expect_contains "ambiguous abbreviation lists the candidates" "$TMP/out" \
+	"option --p is ambiguous: --policy-dir --param"
+"$APGATE" check $P $(ex cca-match) --now > "$TMP/out" 2>&1
+expect_contains "missing option value named" "$TMP/out" "option --now needs a value"
+"$APGATE" check $P $(ex cca-match) --explain=yes > "$TMP/out" 2>&1
+expect_contains "value given to a flag named" "$TMP/out" "option --explain takes no value"
 
 # --- verdicts and exit statuses ---
 "$APGATE" check $P $(ex cca-match) > "$TMP/out"; expect_status "accept exits 0" 0 $?

@@ -228,4 +228,22 @@ else
 	fail "python3-jsonschema is needed to validate against the schemas"
 fi
 
+# An unprivileged user who cannot read the state directory decides without
+# the waivers in it (the stricter verdict), not with an error.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
+	PRIV=$TMP/private
+	mkdir -p "$PRIV/state" && chmod 0755 "$TMP" && chmod 0700 "$PRIV/state"
+	printf '{"apgate-waivers": 1, "waivers": []}\n' > "$PRIV/state/waivers.json"
+	printf 'state_dir: %s\nwaivers_dir: %s\n' "$PRIV/state" "$PRIV/none" > "$PRIV/c.yaml"
+	chmod 0755 "$PRIV" && chmod 0644 "$PRIV/c.yaml"
+	setpriv --reuid nobody --regid nogroup --clear-groups \
+		"$APGATE" check --config "$PRIV/c.yaml" --no-audit --policy-dir policies \
+		-s examples/cca-mkvp-mismatch/source.yaml -t examples/cca-mkvp-mismatch/target.yaml \
+		> "$TMP/out" 2>&1
+	expect_status "unreadable waiver store as non-root: the verdict, not an error" 1 $?
+	expect_contains "unreadable waiver store as non-root: reject" "$TMP/out" "verdict: reject"
+else
+	fail "unreadable waiver store as non-root: needs root and setpriv"
+fi
+
 finish
