@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +197,11 @@ static bool starts_with_record(const char *path)
 	char *buf = xmalloc(FIRST_MAX);
 	struct ag_error why;
 	json_object *rec = NULL;
-	FILE *f = fopen(path, "r");
+	struct ag_error err;
+	/* never block on a FIFO: anything but a regular file is left to
+	 * the reader, which refuses it by name */
+	int fd = ag_open_regular(path, O_RDONLY, 0, NULL, &err);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	bool ok = true;
 	size_t len;
 
@@ -207,6 +213,8 @@ static bool starts_with_record(const char *path)
 	}
 	if (f)
 		fclose(f);
+	else if (fd >= 0)
+		close(fd);
 	free(buf);
 	return ok;
 }
