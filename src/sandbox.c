@@ -155,7 +155,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 }
 
 /* Written by the signal handler, so formatted beforehand (arm_timer). */
-static char fatal_msg[200];
+static char fatal_msg[640];
 static size_t fatal_len;
 
 static void on_alarm(int sig)
@@ -178,16 +178,29 @@ static void on_alarm(int sig)
 	_exit(fatal_exit_status);
 }
 
-static void arm_timer(struct ag_sandbox *s)
+/* fn is the Lua function about to run: the fatal message names the
+ * policy file and line it was defined at, since no Lua error (which would
+ * carry them) can be raised from inside a C function. */
+static void arm_timer(struct ag_sandbox *s, int fn)
 {
 	struct itimerval it = { 0 };
+	char where[400] = "";
+	lua_Debug ar;
 
 	if (!s->limits.timeout_ms)
 		return;
+	lua_pushvalue(s->L, fn);
+	if (lua_getinfo(s->L, ">S", &ar) && ar.source[0] == '@') {
+		char quoted[360];
+
+		ag_quote_safe(ar.source + 1, 300, quoted, sizeof(quoted));
+		snprintf(where, sizeof(where), " in %s:%d", quoted,
+			 ar.linedefined);
+	}
 	snprintf(fatal_msg, sizeof(fatal_msg), "apgate: error: policy "
 		 "evaluation exceeded its time limit of %u ms inside a library "
-		 "call; stopped (limits.timeout_ms, --time-limit)\n",
-		 s->limits.timeout_ms);
+		 "call; stopped (limits.timeout_ms, --time-limit)%s\n",
+		 s->limits.timeout_ms, where);
 	fatal_len = strlen(fatal_msg);
 	it.it_value.tv_sec = s->limits.timeout_ms / 1000;
 	it.it_value.tv_usec = (s->limits.timeout_ms % 1000) * 1000;
@@ -616,7 +629,7 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 		(int)s->limits.instructions : HOOK_STEP;
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, s->hook_step);
 	active_sandbox = s;
-	arm_timer(s);
+	arm_timer(s, base + 1);
 	st = lua_pcall(L, nargs, 0, base);
 	disarm_timer(s);
 	active_sandbox = NULL;

@@ -38,6 +38,8 @@ run_case() { # NAME FILE
 			{ fail "$name" "message does not name the file: $(cat "$dir/msg.txt")"; return; }
 	else
 		cp "$dir/err.txt" "$dir/msg.txt"
+		grep -qF "99-hostile.lua:" "$dir/msg.txt" ||
+			{ fail "$name" "message does not name the file: $(cat "$dir/msg.txt")"; return; }
 	fi
 	expect_contains "$name" "$dir/msg.txt" "$3"
 }
