@@ -81,6 +81,33 @@ static void on_hook_timeout(int sig)
 	_exit(HOOK_REFUSE);
 }
 
+/* Stopped from outside (libvirtd going down, an administrator's kill):
+ * refuse with the same one line and status as any other way out, rather
+ * than die with a signal status and say nothing. */
+static void on_stop_signal(int sig)
+{
+	static const char msg[] =
+		"apgate: error: hook: stopped by a signal; migration refused\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do */
+	}
+	_exit(HOOK_REFUSE);
+}
+
+static void refuse_on_stop_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	struct sigaction sa = { 0 };
+	size_t i;
+
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 /* A hung hook hangs the migration (libvirt waits without a timeout), so
  * the whole run is bounded; a separate signal from the sandbox's. */
 static void arm_hook_timer(unsigned ms)
@@ -233,6 +260,7 @@ int cmd_hook(int argc, char **argv)
 	if (!cfg.timeout_set)
 		cfg.limits.timeout_ms = AG_DEFAULT_HOOK_CALL_TIMEOUT_MS;
 	arm_hook_timer(cfg.hook.timeout_ms);
+	refuse_on_stop_signals();
 	limit_memory();
 	ag_sandbox_set_fatal_exit(HOOK_REFUSE);
 	if (state_dir) {

@@ -95,8 +95,8 @@ refused memory "apgate: error: "
 expect_contains "memory: names the cap" "$TMP/memory/err" "memory limit"
 expect_contains "memory: names the file" "$TMP/memory/err" "90-site.lua"
 
-# A signal ends a stuck hook: libvirt sees a non-zero status (any signal
-# aborts the migration) and nothing on stdout.
+# A signal ends a stuck hook: refused like every other way out (exit 1,
+# one stderr line) and nothing on stdout.
 setup signal "$STUCK" 'hook: {timeout_ms: 60000}
 limits: {timeout_ms: 60000}'
 d="$TMP/signal"
@@ -115,8 +115,11 @@ sleep 1
 [ -s "$d/pid" ] && kill -TERM "$(cat "$d/pid")"
 wait $runner
 st=$(cat "$d/rc" 2>/dev/null || echo 0)
-if [ "$st" -ne 0 ]; then pass "signal: exit status non-zero ($st)"
-else fail "signal: exit status non-zero" "exit 0: the migration would proceed"; fi
+expect_status "signal: refused (exit 1)" 1 "$st"
+expect_contains "signal: says so" "$d/err" \
+	"apgate: error: hook: stopped by a signal; migration refused"
+if [ "$(wc -l < "$d/err")" -eq 1 ]; then pass "signal: one stderr line"
+else fail "signal: one stderr line" "$(cat "$d/err")"; fi
 expect_empty "signal: stdout empty" "$d/out"
 
 finish
