@@ -31,23 +31,11 @@
 #define TAIL_CHUNK 65536
 #define MAX_REOPEN 64
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-
 /* A new directory entry survives a crash only once its directory is
  * synced. */
 static int sync_dir(const char *path)
 {
-	char *dir = dir_of(path);
+	char *dir = ag_dirname(path);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = -1;
 
@@ -63,7 +51,7 @@ static int sync_dir(const char *path)
 /* mkdir -p of path's parent, new directories 0750. */
 static int make_parents(const char *path, struct ag_error *err)
 {
-	char *dir = dir_of(path);
+	char *dir = ag_dirname(path);
 	char *p;
 
 	for (p = dir + 1; ; p++) {

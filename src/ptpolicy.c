@@ -91,17 +91,6 @@ static void pset_read(struct run *r, struct pset *p)
 	ag_engine_free(e);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 /* path as written in file: relative to file's directory.  Resolved so
  * that "tests/../../policies/10-apqn.lua" reads as it would be named from
  * here, "policies/10-apqn.lua", and one file has one name in reports. */
@@ -113,7 +102,7 @@ char *pt_relative_to(const char *file, const char *path)
 	if (path[0] == '/') {
 		joined = xstrdup(path);
 	} else {
-		dir = dir_of(file);
+		dir = ag_dirname(file);
 		joined = strcmp(dir, ".") == 0 ? xstrdup(path) :
 			 xasprintf("%s/%s", dir, path);
 		free(dir);

@@ -22,6 +22,9 @@ void *xrealloc(void *p, size_t n);
 void *xgrow(void *p, size_t *cap, size_t need, size_t sz);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* The directory part of path, malloc'd: "." for a bare name, "/" for a
+ * file in the root. */
+char *ag_dirname(const char *path);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open path as a regular file, and nothing else: with O_NONBLOCK, so that
