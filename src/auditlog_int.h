@@ -20,6 +20,8 @@
 
 /* A string member of o, or NULL when missing or not a string. */
 const char *ag_audit_get_str(json_object *o, const char *key);
+/* Whether s is a SHA-256 as the log writes it: 64 lowercase hex digits. */
+bool ag_audit_is_sha256_hex(const char *s);
 /* A non-negative integer member of o; false when missing or not one. */
 bool ag_audit_get_u64(json_object *o, const char *key, uint64_t *out);
 

@@ -11,7 +11,7 @@
 #include "render.h"
 #include "util.h"
 
-static bool is_hex64(const char *s)
+bool ag_audit_is_sha256_hex(const char *s)
 {
 	size_t i;
 
@@ -138,7 +138,7 @@ json_object *ag_audit_parse_text(const char *text, size_t len,
 		goto bad;
 	}
 	prev = ag_audit_get_str(o, "prev");
-	if (!prev || !is_hex64(prev)) {
+	if (!prev || !ag_audit_is_sha256_hex(prev)) {
 		ag_error_set(why, "no \"prev\" digest");
 		goto bad;
 	}

@@ -230,18 +230,6 @@ static int local_visit(void *ctx, const struct ag_audit_entry *e)
 	return 0;
 }
 
-static bool is_sha256_hex(const char *s)
-{
-	size_t i;
-
-	if (!s || strlen(s) != 64)
-		return false;
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 /* One line of the copy: an apgate record, or nothing (1 = taken). */
 static int exported_record(const char *line, struct chain *c)
 {
@@ -259,7 +247,8 @@ static int exported_record(const char *line, struct chain *c)
 	sha = ag_audit_get_str(o, "sha256");
 	if (json_object_is_type(o, json_type_object) &&
 	    ag_audit_get_u64(o, "apgate-audit", &version) &&
-	    ag_audit_get_u64(o, "seq", &seq) && is_sha256_hex(sha)) {
+	    ag_audit_get_u64(o, "seq", &seq) && sha &&
+	    ag_audit_is_sha256_hex(sha)) {
 		chain_add(c, seq, sha, ag_audit_get_str(o, "decision_id"));
 		taken = 1;
 	}
