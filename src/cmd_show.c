@@ -199,6 +199,9 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 			}
 			putchar('\n');
 		}
+		if (q->assigned_to[0])
+			printf("           assigned to mdev %s\n",
+			       q->assigned_to);
 		print_mkvps(&q->mkvps);
 	}
 

@@ -577,7 +577,8 @@ static const char *const tri_names[] = { NULL, "false", "true" };
 static const char *const from_names[] = {
 	NULL, "sysfs", "mdevctl", "guest", "file",
 };
-static const char *const mdev_state_names[] = { NULL, "active", "defined" };
+static const char *const mdev_state_names[] = { NULL, "active", "defined",
+						    "planned" };
 static const char *const mode_names[] = { NULL, "cca", "ep11", "accel" };
 static const char *const driver_names[] = {
 	NULL, "vfio_ap", "cex4queue", "none",

@@ -59,6 +59,8 @@ enum ag_mdev_state {
 	AG_MDEV_STATE_UNSET = 0,
 	AG_MDEV_ACTIVE,
 	AG_MDEV_DEFINED,
+	AG_MDEV_PLANNED,	/* not on the host yet: what `apgate place`
+				 * would create there */
 };
 
 enum ag_card_mode {
@@ -166,6 +168,9 @@ struct ag_queue {
 	uint32_t functions;	/* queue ap_functions (unmasked TAPQ) */
 	struct ag_op_modes op_modes;	/* EP11 queue op_modes */
 	struct ag_mkvps mkvps;
+	/* The mdev on this host the queue is assigned to (lowercase UUID);
+	 * "" = not known or none. */
+	char assigned_to[AG_UUID_LEN];
 };
 
 struct ag_block {

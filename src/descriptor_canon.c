@@ -241,6 +241,8 @@ static void queue(struct jw *w, const struct ag_queue *q)
 	open_(w, "{");
 	ag_apqn_format(q->adapter, q->domain, apqn);
 	kv_str(w, "apqn", apqn);
+	if (q->assigned_to[0])
+		kv_str(w, "assigned_to", q->assigned_to);
 	kv_tri(w, "chkstop", q->chkstop);
 	kv_tri(w, "config", q->config);
 	kv_str(w, "driver", ag_queue_driver_name(q->driver));

@@ -243,6 +243,8 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 		x = json_object_new_object();
 		ag_apqn_format(q->adapter, q->domain, apqn);
 		add_str(x, "apqn", apqn);
+		if (q->assigned_to[0])
+			add_str(x, "assigned_to", q->assigned_to);
 		add_tri(x, "config", q->config);
 		add_tri(x, "online", q->online);
 		add_tri(x, "chkstop", q->chkstop);
@@ -509,6 +511,8 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		kv_tri(e, "chkstop", q->chkstop);
 		kv_word(e, "driver", ag_queue_driver_name(q->driver));
 		kv_str(e, "status", q->status);
+		if (q->assigned_to[0])
+			kv_str(e, "assigned_to", q->assigned_to);
 		kv_functions(e, q->has_functions, q->functions);
 		kv_op_modes(e, &q->op_modes);
 		if (q->mkvps.present)

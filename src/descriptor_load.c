@@ -225,30 +225,42 @@ static int load_ep11(struct loader *ld, const struct ag_ynode *n,
 	return v ? load_op_modes(ld, v, fpath, &c->ep11.op_modes) : 0;
 }
 
+/* A UUID (upper case accepted), stored lowercase as sysfs and mdevctl
+ * print it. */
+static int load_uuid(struct loader *ld, const struct ag_ynode *v,
+		     const char *path, char out[AG_UUID_LEN])
+{
+	const char *uuid_what = "a UUID like "
+				"\"62177883-f1bb-47f0-914d-32a22e3a8804\"";
+	const char *s;
+	size_t i;
+
+	if (ld_get_str(ld, v, path, uuid_what, &s) < 0)
+		return -1;
+	if (!ag_uuid_valid(s, true))
+		return ld_expected(ld, v, path, uuid_what, NULL);
+	for (i = 0; i < 36; i++)
+		out[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
+				s[i] - 'A' + 'a' : s[i]);
+	out[36] = '\0';
+	return 0;
+}
+
 static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = {
 		"uuid", "type", "state", "adapters", "domains",
 		"control_domains", "guest_apqns", NULL,
 	};
-	const char *uuid_what = "a UUID like "
-				"\"62177883-f1bb-47f0-914d-32a22e3a8804\"";
 	struct ag_descriptor *d = ld->d;
 	const struct ag_ynode *v;
 	const char *s;
-	size_t i;
 
 	if (ld_want_map(ld, n, "mdev") < 0 || ld_check_keys(ld, n, "mdev", keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "uuid", "mdev");
-	if (!v || ld_get_str(ld, v, "mdev.uuid", uuid_what, &s) < 0)
+	if (!v || load_uuid(ld, v, "mdev.uuid", d->mdev.uuid) < 0)
 		return -1;
-	if (!ag_uuid_valid(s, true))
-		return ld_expected(ld, v, "mdev.uuid", uuid_what, NULL);
-	for (i = 0; i < 36; i++)	/* sysfs and mdevctl use lowercase */
-		d->mdev.uuid[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
-					 s[i] - 'A' + 'a' : s[i]);
-	d->mdev.uuid[36] = '\0';
 	if (ld_str_opt(ld, n, "type", "mdev", AG_NAME_MAX, &d->mdev.type) < 0)
 		return -1;
 	v = ag_ymap_get(n, "state");
@@ -257,7 +269,7 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 			return -1;
 		if (ag_mdev_state_parse(s, &d->mdev.state) < 0)
 			return ld_fail_enum(ld, v, "mdev.state",
-					 "active, defined");
+					 "active, defined, planned");
 	}
 	if (load_idlist(ld, n, "mdev", "adapters", "adapter",
 			&d->mdev.adapters) < 0 ||
@@ -506,7 +518,7 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 {
 	static const char *const keys[] = {
 		"apqn", "config", "online", "chkstop", "driver", "status",
-		"functions", "op_modes", "mkvps", NULL,
+		"functions", "op_modes", "mkvps", "assigned_to", NULL,
 	};
 	const char *apqn_what = "an APQN string like \"05.0004\"";
 	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN], found[256];
@@ -564,7 +576,9 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 	v = ag_ymap_get(n, "mkvps");
 	if (v && load_mkvps(ld, v, path, &q->mkvps) < 0)
 		return -1;
-	return 0;
+	v = ag_ymap_get(n, "assigned_to");
+	ld_join(fpath, path, "assigned_to");
+	return v ? load_uuid(ld, v, fpath, q->assigned_to) : 0;
 }
 
 static int load_block(struct loader *ld, const struct ag_ynode *n,

@@ -133,7 +133,7 @@ static void push_queue(lua_State *L, const struct ag_queue *q)
 	char apqn[AG_APQN_LEN];
 
 	ag_apqn_format(q->adapter, q->domain, apqn);
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, 11);
 	set_str(L, "apqn", apqn);
 	set_int(L, "adapter", q->adapter);
 	set_int(L, "domain", q->domain);
@@ -142,6 +142,7 @@ static void push_queue(lua_State *L, const struct ag_queue *q)
 	set_tri(L, "chkstop", q->chkstop);
 	set_str(L, "driver", q->driver ? ag_queue_driver_name(q->driver) : NULL);
 	set_str(L, "status", q->status);
+	set_str(L, "assigned_to", q->assigned_to[0] ? q->assigned_to : NULL);
 	if (q->has_functions) {
 		char buf[16];
 

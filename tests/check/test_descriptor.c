@@ -254,6 +254,33 @@ START_TEST(test_load_accel_and_cex9)
 }
 END_TEST
 
+/* mdev.state planned and queues[].assigned_to: loaded, normalised to
+ * lowercase, serialised (canonical JSON sorted, YAML after status) and
+ * shown to policies. */
+START_TEST(test_load_planned_assigned)
+{
+	struct ag_descriptor *d =
+		test_load_descriptor(GOOD "planned-assigned.yaml");
+	const struct ag_queue *q;
+	char *s;
+
+	ck_assert_int_eq(d->mdev.state, AG_MDEV_PLANNED);
+	ck_assert_str_eq(ag_mdev_state_name(d->mdev.state), "planned");
+	q = ag_descriptor_queue(d, 5, 4);
+	ck_assert_str_eq(q->assigned_to, "");
+	q = ag_descriptor_queue(d, 6, 4);
+	ck_assert_str_eq(q->assigned_to,
+			 "0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90");
+	s = ag_descriptor_canonical(d);
+	ck_assert_ptr_nonnull(strstr(s, "{\"apqn\":\"05.0004\",\"driver\""));
+	ck_assert_ptr_nonnull(strstr(s, "{\"apqn\":\"06.0004\",\"assigned_to\":"
+		"\"0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90\",\"driver\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"state\":\"planned\""));
+	free(s);
+	ag_descriptor_free(d);
+}
+END_TEST
+
 START_TEST(test_minimal)
 {
 	struct ag_descriptor *d = test_descriptor_from_text(
@@ -321,7 +348,8 @@ START_TEST(test_errors_mdev)
 		 "\"62177883-f1bb-47f0-914d-32a22e3a8804\", found the string "
 		 "\"62177883-f1bb-47f0-914d-32a22e3a880g\"");
 	load_err(HEAD "  state: started\n", "t.yaml:7:10: mdev.state: "
-		 "expected one of active, defined, found the string \"started\"");
+		 "expected one of active, defined, planned, found the string "
+		 "\"started\"");
 	load_err(HEAD "  control_domains: [1, 2, 1]\n", "t.yaml:7:27: "
 		 "mdev.control_domains[2]: control domain 1 is listed twice "
 		 "(first at line 7, column 21)");
@@ -424,6 +452,13 @@ START_TEST(test_errors_queues)
 	load_err(HEAD "queues:\n  - {apqn: \"05.0004\", driver: vfio-ap}\n",
 		 "t.yaml:8:31: queues[0].driver: expected one of vfio_ap, "
 		 "cex4queue, none, found the string \"vfio-ap\"");
+	load_err(HEAD "queues:\n  - {apqn: \"05.0004\", assigned_to: x}\n",
+		 "t.yaml:8:36: queues[0].assigned_to: expected a UUID like "
+		 "\"62177883-f1bb-47f0-914d-32a22e3a8804\", found the string "
+		 "\"x\"");
+	load_err(HEAD "queues:\n  - {apqn: \"05.0004\", assigned_to: [1]}\n",
+		 "t.yaml:8:36: queues[0].assigned_to: expected a UUID like "
+		 "\"62177883-f1bb-47f0-914d-32a22e3a8804\", found a list");
 	load_err(HEAD "queues:\n  - {apqn: \"05.0004\", status: 3}\n",
 		 "t.yaml:8:31: queues[0].status: expected a string, found the "
 		 "integer 3 (quote it)");
@@ -970,6 +1005,7 @@ START_TEST(test_canonical_text_is_json_c)
 		"examples/cca-match/source.yaml", "examples/ep11-match/target.yaml",
 		"examples/blocked/source.yaml",
 		"examples/key-change-pending/target.yaml",
+		GOOD "planned-assigned.yaml",
 	};
 	struct ag_descriptor *d;
 	size_t i;
@@ -1108,6 +1144,7 @@ START_TEST(test_yaml_round_trip)
 		GOOD "cca-cex8c.yaml", GOOD "ep11-cex8p.yaml",
 		GOOD "accel-cex7a.yaml", GOOD "cex9-compat.yaml",
 		GOOD "cca-cex8c.json", GOOD "format-v1-keys.yaml",
+		GOOD "planned-assigned.yaml",
 	};
 	size_t i;
 
@@ -1278,6 +1315,7 @@ Suite *suite_descriptor(void)
 	tcase_add_test(load, test_load_accel_and_cex9);
 	tcase_add_test(load, test_load_v1_keys);
 	tcase_add_test(load, test_minimal);
+	tcase_add_test(load, test_load_planned_assigned);
 	tcase_add_test(load, test_from_tree);
 	suite_add_tcase(s, load);
 

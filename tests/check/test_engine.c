@@ -27,7 +27,8 @@ static const char SRC_YAML[] =
 	"    driver: vfio_ap\n"
 	"    mkvps: {origin: declared, aes: {cur: {state: valid, mkvp: "
 	"\"0x1a2b3c4d5e6f7081\"}}}\n"
-	"  - {apqn: \"06.00ab\", driver: vfio_ap}\n"
+	"  - {apqn: \"06.00ab\", driver: vfio_ap,"
+	" assigned_to: 0D5A3C1E-8E0B-4A57-9B61-2C5B3F1A7E90}\n"
 	"blocks:\n"
 	"  - {reason: \"key ceremony\", until: \"2026-11-22T18:00:00Z\"}\n";
 
@@ -215,6 +216,8 @@ START_TEST(views_expose_descriptor)
 		"assert(src:queue('05.00ab') == nil)\n"
 		"assert(src:queue('05.0004').mkvps.aes.cur.mkvp == '0x1a2b3c4d5e6f7081')\n"
 		"assert(src:queue('06.00ab').mkvps == nil)\n"
+		"assert(src:queue('06.00ab').assigned_to == '0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90')\n"
+		"assert(src:queue('05.0004').assigned_to == nil)\n"
 		"assert(src:queue('05.0004').adapter == 5 and src:queue('05.0004').domain == 4)\n"
 		"assert(src:card(5).type == 'CEX8C' and src:card('05.0004').adapter == 5)\n"
 		"assert(src:generation(5) == 9, 'raw_hwtype wins')\n"

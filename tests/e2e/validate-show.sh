@@ -41,4 +41,12 @@ expect_contains "show bad format: said" "$TMP/out" "apgate show: --format must b
 "$APGATE" show "$TMP/bad.yaml" > "$TMP/out" 2>&1; expect_status "show invalid" 1 $?
 expect_contains "show invalid: located" "$TMP/out" "bad.yaml:1:1: missing required key \"mdev\" in the descriptor"
 
+# A planned mdev and a queue held by another mdev read as such.
+P=tests/data/descriptors/good/planned-assigned.yaml
+"$APGATE" show "$P" > "$TMP/planned.txt"; expect_status "show planned" 0 $?
+expect_contains "show planned state" "$TMP/planned.txt" "(vfio_ap-passthrough, planned)"
+expect_contains "show queue holder" "$TMP/planned.txt" "assigned to mdev 0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90"
+"$APGATE" show --format json "$P" > "$TMP/planned.json"
+expect_contains "json keeps the holder" "$TMP/planned.json" '"assigned_to": "0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90"'
+
 finish
