@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "paths.h"
+#include "policyimage.h"
 #include "policyset.h"
 #include "trust.h"
 #include "util.h"
@@ -119,7 +120,7 @@ int ag_policyset_load(struct ag_policyset *ps, struct ag_engine *e,
 				       ps->insecure, AG_POLICY_MAX_BYTES, &buf,
 				       &len, err) < 0)
 			return -1;
-		if (ag_sha256_hex(buf, len, f->sha256) < 0) {
+		if (ag_policy_digest(buf, len, f->sha256) < 0) {
 			ag_error_set(err, "%s: cannot compute its digest",
 				     f->path);
 			free(buf);

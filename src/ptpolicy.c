@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "digest.h"
+#include "policyimage.h"
 #include "policyscan.h"
 #include "ptint.h"
 #include "trust.h"
@@ -74,7 +75,7 @@ static void pset_read(struct run *r, struct pset *p)
 			p->error = xstrdup(err.msg);
 			return;
 		}
-		ag_sha256_hex(p->bufs[i], p->lens[i], p->ps.files[i].sha256);
+		ag_policy_digest(p->bufs[i], p->lens[i], p->ps.files[i].sha256);
 	}
 	e = pt_pset_engine(r, p, &err);
 	if (!e)

@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "policyimage.h"
 #include "sandbox.h"
 #include "textsafe.h"
 #include "util.h"
@@ -557,15 +558,33 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 {
 	lua_State *L = s->L;
 	char *name = xasprintf("@%s", chunkname);
+	const struct ag_policy_image *img;
 	int st;
 
 	s->mem_tripped = false;
 	s->chunks = xgrow(s->chunks, &s->cap_chunks, s->n_chunks + 1,
 			  sizeof(*s->chunks));
 	s->chunks[s->n_chunks++] = xstrdup(chunkname);
+	img = ag_policy_image_find(buf, len);
+	if (img) {
+		/* This very text, compiled by the build (policyimage.h); "b"
+		 * only for those bytes, which the build made. */
+		size_t code_len;
+		unsigned char *code = ag_policy_image_code(img, name,
+							   &code_len);
+
+		st = luaL_loadbufferx(L, (const char *)code, code_len, name,
+				      "b");
+		free(code);
+		if (st != LUA_OK && st != LUA_ERRMEM && !s->mem_tripped) {
+			lua_pop(L, 1);	/* cannot happen; compile instead */
+			img = NULL;
+		}
+	}
 	/* "t": Lua does not verify binary chunks; crafted bytecode can crash
-	 * the VM, so only text is ever compiled. */
-	st = luaL_loadbufferx(L, buf, len, name, "t");
+	 * the VM, so text from a file is only ever compiled. */
+	if (!img)
+		st = luaL_loadbufferx(L, buf, len, name, "t");
 	free(name);
 	if (st != LUA_OK) {
 		char *msg = full_position(s, lua_tostring(L, -1));

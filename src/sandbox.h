@@ -11,7 +11,9 @@
  * tostring type xpcall setmetatable (no __gc) getmetatable rawequal rawlen
  * and read-only string, table, math (no random) and utf8.  Withheld: io,
  * os, package/require, debug, coroutine, load, loadfile, dofile,
- * string.dump, collectgarbage, rawget, rawset.  Chunks are text only.
+ * string.dump, collectgarbage, rawget, rawset.  Chunks are text only; the
+ * build's own compiled default rules stand in for identical text
+ * (policyimage.h).
  */
 #ifndef APGATE_SANDBOX_H
 #define APGATE_SANDBOX_H

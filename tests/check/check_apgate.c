@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, suite_descriptor());
 	srunner_add_suite(sr, suite_sandbox());
 	srunner_add_suite(sr, suite_engine());
+	srunner_add_suite(sr, suite_policyimage());
 	srunner_add_suite(sr, suite_rules());
 	srunner_add_suite(sr, suite_collect());
 	srunner_add_suite(sr, suite_hook());

@@ -9,6 +9,7 @@ Suite *suite_yamltree(void);
 Suite *suite_descriptor(void);
 Suite *suite_sandbox(void);
 Suite *suite_engine(void);
+Suite *suite_policyimage(void);
 Suite *suite_rules(void);
 Suite *suite_collect(void);
 Suite *suite_hook(void);
