@@ -22,7 +22,7 @@ struct loader {
 	/* positions for duplicate and membership messages */
 	const struct ag_ynode *card_pos[AG_MAX_ID + 1];
 	const struct ag_ynode **card_nodes;	/* per card, in file order */
-	const struct ag_ynode **apqn_pos;	/* 256 * 256, lazily */
+	unsigned char apqn_seen[256 * 256 / 8];	/* queues so far, a bit each */
 	const struct ag_ynode **queue_nodes;	/* per queue, file order */
 	const struct ag_ynode **guest_nodes;	/* per guest APQN */
 };

@@ -384,20 +384,20 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 	if (!v)
 		return -1;
 	ld_join(fpath, path, "state");
-	for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
-		size_t used = strlen(allowed);
-
-		if (ag_mk_state_allowed(kt, r, st))
-			snprintf(allowed + used, sizeof(allowed) - used,
-				 "%s%s", used ? ", " : "",
-				 ag_mk_state_name(st));
-	}
 	if (ld_get_str(ld, v, fpath, "a string", &s) < 0)
 		return -1;
 	if (ag_mk_state_parse(s, &reg->state) < 0 ||
 	    !ag_mk_state_allowed(kt, r, reg->state)) {
 		char where[64];
 
+		for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
+			size_t used = strlen(allowed);
+
+			if (ag_mk_state_allowed(kt, r, st))
+				snprintf(allowed + used, sizeof(allowed) - used,
+					 "%s%s", used ? ", " : "",
+					 ag_mk_state_name(st));
+		}
 		snprintf(where, sizeof(where), "the %s register of %s",
 			 ag_mk_reg_name(r), ag_key_type_name(kt));
 		snprintf(what, sizeof(what), "one of %s for %s", allowed,
@@ -522,7 +522,7 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 	};
 	const char *apqn_what = "an APQN string like \"05.0004\"";
 	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN], found[256];
-	const struct ag_ynode *v, **first;
+	const struct ag_ynode *v;
 	struct ag_queue *q;
 	unsigned a, dom;
 	const char *s;
@@ -539,14 +539,20 @@ static int load_queue(struct loader *ld, const struct ag_ynode *n,
 			    "lowercase hex (like \"05.0004\", domain <= "
 			    "00ff), found %s", fpath,
 			    ld_describe(v, found, sizeof(found)));
-	if (!ld->apqn_pos)
-		ld->apqn_pos = xcalloc(256 * 256, sizeof(*ld->apqn_pos));
-	first = &ld->apqn_pos[a * 256 + dom];
-	if (*first)
+	if (ld->apqn_seen[(a * 256 + dom) / 8] & 1u << (dom % 8)) {
+		const struct ag_ynode *first = NULL;
+		size_t j;
+
+		/* Queues so far are in file order: find the first one. */
+		for (j = 0; j < ld->d->n_queues && !first; j++)
+			if (ld->d->queues[j].adapter == a &&
+			    ld->d->queues[j].domain == dom)
+				first = ld->queue_nodes[j];
 		return ld_fail(ld, v, "%s: queue %s is listed twice (first at "
-			    "line %u, column %u)", fpath, s, (*first)->line,
-			    (*first)->col);
-	*first = v;
+			    "line %u, column %u)", fpath, s, first->line,
+			    first->col);
+	}
+	ld->apqn_seen[(a * 256 + dom) / 8] |= 1u << (dom % 8);
 	ld->queue_nodes[idx] = v;
 	q = ag_descriptor_add_queue(ld->d, a, dom);
 	if (ld_tri_opt(ld, n, "config", path, &q->config) < 0 ||
@@ -758,7 +764,6 @@ int ag_descriptor_from_tree(const char *name, const struct ag_ynode *root,
 	free(ld->card_nodes);
 	free(ld->queue_nodes);
 	free(ld->guest_nodes);
-	free(ld->apqn_pos);
 	free(ld);
 	return rc;
 }
