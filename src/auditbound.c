@@ -239,6 +239,12 @@ static bool drop_largest(json_object *rec, struct cuts *c)
 	return true;
 }
 
+/* The short cut in ag_audit_bound: a record no longer than a string may be
+ * is within every other bound as well. */
+_Static_assert(AG_AUDIT_STRING_MAX <= AG_AUDIT_FINDING_MAX &&
+	       AG_AUDIT_STRING_MAX <= AG_AUDIT_RECORD_MAX - AG_AUDIT_CHAIN_RESERVE,
+	       "a record of AG_AUDIT_STRING_MAX bytes needs no cut");
+
 bool ag_audit_bound(json_object *rec)
 {
 	const size_t limit = AG_AUDIT_RECORD_MAX - AG_AUDIT_CHAIN_RESERVE;
@@ -248,6 +254,12 @@ bool ag_audit_bound(json_object *rec)
 	size_t full, i, n;
 	char *s;
 
+	/* Most records are a few KiB: no string, finding or record can be
+	 * over its bound then, and the cuts (which serialise, hash and
+	 * measure the record several times) are skipped.  Key order does not
+	 * change the length, so the unsorted text measures it. */
+	if (json_size(rec) <= AG_AUDIT_STRING_MAX)
+		return false;
 	s = ag_audit_serialize(rec);
 	full = strlen(s);
 	ag_sha256_hex(s, full, sha);

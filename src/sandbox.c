@@ -295,7 +295,10 @@ static void create_readonly_support(lua_State *L)
 	lua_setfield(L, -2, "__metatable");
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_META_KEY);
 
-	lua_newtable(L);
+	/* Sized for the views of a check (two descriptors, the library
+	 * tables): growing it one power of two at a time rehashed it
+	 * eight times per run. */
+	lua_createtable(L, 0, 256);
 	lua_newtable(L);
 	lua_pushliteral(L, "k");
 	lua_setfield(L, -2, "__mode");

@@ -102,13 +102,21 @@ static void htab_insert(struct frame *f, size_t idx)
 	f->htab[h] = idx + 1;
 }
 
+/* Mappings up to this many keys are searched in order: most have a
+ * handful, and a table each cost more than it saved. */
+#define HTAB_MIN_KEYS 8
+
 /* Index of an existing equal key, or (size_t)-1. */
 static size_t htab_find(const struct frame *f, const struct ag_ynode *key)
 {
-	size_t mask, h;
+	size_t mask, h, i;
 
-	if (!f->hcap)
+	if (!f->hcap) {
+		for (i = 0; i < f->node->n; i++)
+			if (key_equal(f->node->keys[i], key))
+				return i;
 		return (size_t)-1;
+	}
 	mask = f->hcap - 1;
 	h = key_hash(key) & mask;
 	while (f->htab[h]) {
@@ -119,12 +127,14 @@ static size_t htab_find(const struct frame *f, const struct ag_ynode *key)
 	return (size_t)-1;
 }
 
-static void htab_grow(struct frame *f, size_t need)
+/* Make room for need keys; true when the table was (re)built, which
+ * indexes every key so far. */
+static bool htab_grow(struct frame *f, size_t need)
 {
 	size_t i;
 
-	if (need * 2 <= f->hcap)
-		return;
+	if (need <= HTAB_MIN_KEYS || need * 2 <= f->hcap)
+		return false;
 	free(f->htab);
 	f->hcap = f->hcap ? f->hcap * 2 : 16;
 	while (need * 2 > f->hcap)
@@ -132,6 +142,7 @@ static void htab_grow(struct frame *f, size_t need)
 	f->htab = xcalloc(f->hcap, sizeof(*f->htab));
 	for (i = 0; i < f->node->n; i++)
 		htab_insert(f, i);
+	return true;
 }
 
 static struct ag_ynode *new_node(struct builder *b, enum ag_ynode_kind kind,
@@ -206,8 +217,8 @@ static int attach(struct builder *b, struct ag_ynode *n, yaml_mark_t mark)
 	c->items[c->n] = n;
 	c->n++;
 	f->pending_key = NULL;
-	htab_grow(f, c->n);
-	htab_insert(f, c->n - 1);
+	if (!htab_grow(f, c->n) && f->hcap)
+		htab_insert(f, c->n - 1);
 	return 0;
 }
 
