@@ -226,6 +226,38 @@ START_TEST(bound_leaves_small_records)
 }
 END_TEST
 
+/* Around the short cut for small records: a record of exactly
+ * AG_AUDIT_STRING_MAX bytes is left alone, one whose only long string is
+ * a byte over the bound is cut, though the record is far below the
+ * finding and record bounds. */
+START_TEST(bound_short_cut_edge)
+{
+	json_object *rec = json_object_new_object();
+	char *s;
+	size_t over;
+
+	json_object_object_add(rec, "m", json_object_new_string(""));
+	over = AG_AUDIT_STRING_MAX - strlen(json_object_to_json_string_ext(
+		rec, JSON_C_TO_STRING_PLAIN));
+	s = filled(over, 'x');
+	json_object_object_add(rec, "m", json_object_new_string(s));
+	free(s);
+	ck_assert(!ag_audit_bound(rec));
+	ck_assert(!json_object_object_get_ex(rec, "truncated", NULL));
+	json_object_put(rec);
+
+	rec = json_object_new_object();
+	s = filled(AG_AUDIT_STRING_MAX + 1, 'y');
+	json_object_object_add(rec, "m", json_object_new_string(s));
+	free(s);
+	ck_assert(ag_audit_bound(rec));
+	ck_assert(json_object_object_get_ex(rec, "truncated", NULL));
+	ck_assert_uint_le(strlen(json_object_get_string(
+		json_object_object_get(rec, "m"))), AG_AUDIT_STRING_MAX);
+	json_object_put(rec);
+}
+END_TEST
+
 Suite *suite_auditbound(void)
 {
 	Suite *s = suite_create("auditbound");
@@ -236,6 +268,7 @@ Suite *suite_auditbound(void)
 	tcase_add_test(tc, bound_cuts_and_digests);
 	tcase_add_test(tc, bound_drops_findings);
 	tcase_add_test(tc, bound_leaves_small_records);
+	tcase_add_test(tc, bound_short_cut_edge);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
