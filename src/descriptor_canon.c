@@ -25,12 +25,27 @@ struct jw {
 	bool first;		/* nothing written yet in the open container */
 };
 
+/* Called for every token: the buffer starts at a size that holds a
+ * typical descriptor and is terminated once, at the end. */
 static void raw(struct jw *w, const char *s, size_t n)
 {
-	w->s = xgrow(w->s, &w->cap, w->len + n + 1, 1);
+	if (w->len + n + 1 > w->cap)
+		w->s = xgrow(w->s, &w->cap, w->len + n + 1, 1);
 	memcpy(w->s + w->len, s, n);
 	w->len += n;
-	w->s[w->len] = '\0';
+}
+
+/* A non-negative decimal, as "%u" prints it. */
+static void uint_(struct jw *w, unsigned v)
+{
+	char buf[16];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	raw(w, buf + i, sizeof(buf) - i);
 }
 
 static void rawz(struct jw *w, const char *s)
@@ -96,12 +111,9 @@ static void kv_str(struct jw *w, const char *k, const char *v)
 
 static void kv_int(struct jw *w, const char *k, int v)
 {
-	char buf[16];
-
 	if (v >= 0) {
 		key(w, k);
-		snprintf(buf, sizeof(buf), "%d", v);
-		rawz(w, buf);
+		uint_(w, (unsigned)v);
 	}
 }
 
@@ -115,7 +127,6 @@ static void kv_tri(struct jw *w, const char *k, enum ag_tri t)
 
 static void kv_idlist(struct jw *w, const char *k, const struct ag_idset *set)
 {
-	char buf[16];
 	int id;
 
 	key(w, k);
@@ -123,8 +134,7 @@ static void kv_idlist(struct jw *w, const char *k, const struct ag_idset *set)
 	for (id = ag_idset_next(set, 0); id >= 0;
 	     id = ag_idset_next(set, (unsigned)id + 1)) {
 		sep(w);
-		snprintf(buf, sizeof(buf), "%d", id);
-		rawz(w, buf);
+		uint_(w, (unsigned)id);
 	}
 	close_(w, "]");
 }
@@ -259,7 +269,7 @@ static void queue(struct jw *w, const struct ag_queue *q)
 
 char *ag_descriptor_canonical(const struct ag_descriptor *d)
 {
-	struct jw w = { NULL, 0, 0, true };
+	struct jw w = { xmalloc(4096), 0, 4096, true };
 	const char *from = ag_collected_from_name(d->collected.from);
 	size_t i;
 
@@ -337,6 +347,8 @@ char *ag_descriptor_canonical(const struct ag_descriptor *d)
 	}
 	close_(&w, "]");
 	close_(&w, "}");
+	raw(&w, "", 0);		/* room for the NUL */
+	w.s[w.len] = '\0';
 	return w.s;
 }
 
