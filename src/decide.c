@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "policyset.h"
 #include "textsafe.h"
+#include "util.h"
 #include "waivers.h"
 
 static uint64_t monotonic_us(void)
@@ -44,16 +45,129 @@ static int collect_policies(const struct ag_config *cfg,
 	return 0;
 }
 
-void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
-{
-	uint64_t start = monotonic_us();
-	struct ag_engine *engine = NULL;
-	struct ag_waiverset ws;
+/* What is prepared once for many decisions.  A failure on the way is
+ * kept (stage and message) and recorded in every verdict, at the point of
+ * the decision where ag_decide always recorded it. */
+enum prep_failure {
+	PREP_OK,
+	PREP_POLICY,		/* policies, engine, params: no evaluation */
+	PREP_WAIVER,		/* waivers: after evaluation */
+};
+
+struct ag_decider {
+	const struct ag_config *cfg;
 	struct ag_policyset ps;
+	struct ag_engine *engine;
+	struct ag_waiverset ws;
+	bool have_ws;
+	enum prep_failure failed;
+	char *failure;
+	bool many;		/* renew the policies per decision */
+	bool evaluated;		/* the engine's instance has been used */
+};
+
+static void prepare(struct ag_decider *d, bool many)
+{
+	const struct ag_config *cfg = d->cfg;
 	struct ag_error err;
 
-	ag_policyset_init(&ps);
-	ps.insecure = in->cfg->insecure_policies;
+	if (collect_policies(cfg, &d->ps, &err) < 0)
+		goto policy;
+	d->engine = ag_engine_new(&cfg->limits, &err);
+	if (!d->engine)
+		goto policy;
+	if (many)
+		ag_engine_keep_compiled(d->engine);
+	if (ag_policyset_load(&d->ps, d->engine, &err) < 0) {
+		d->failed = PREP_POLICY;
+		d->failure = xasprintf("policy failed to load: %s", err.msg);
+		return;
+	}
+	if (ag_engine_set_params(d->engine, cfg->params, &err) < 0)
+		goto policy;
+	/* A waiver loosens the gate: one that cannot be read and trusted is
+	 * an error, never ignored. */
+	if (ag_waivers_load(cfg->state_dir, cfg->waivers_dir,
+			    cfg->insecure_policies, &d->ws, &err) < 0) {
+		d->failed = PREP_WAIVER;
+		d->failure = xstrdup(err.msg);
+		return;
+	}
+	d->have_ws = true;
+	return;
+policy:
+	d->failed = PREP_POLICY;
+	d->failure = xstrdup(err.msg);
+}
+
+static struct ag_decider *decider_alloc(const struct ag_config *cfg,
+					bool many)
+{
+	struct ag_decider *d = xcalloc(1, sizeof(*d));
+
+	d->cfg = cfg;
+	d->many = many;
+	ag_policyset_init(&d->ps);
+	d->ps.insecure = cfg->insecure_policies;
+	return d;
+}
+
+struct ag_decider *ag_decider_new(const struct ag_config *cfg)
+{
+	struct ag_decider *d = decider_alloc(cfg, true);
+
+	prepare(d, true);
+	return d;
+}
+
+void ag_decider_free(struct ag_decider *d)
+{
+	if (!d)
+		return;
+	ag_policyset_free(&d->ps);
+	ag_engine_free(d->engine);
+	if (d->have_ws)
+		ag_waiverset_free(&d->ws);
+	free(d->failure);
+	free(d);
+}
+
+const char *ag_decider_failure(const struct ag_decider *d)
+{
+	return d->failed == PREP_OK ? NULL : d->failure;
+}
+
+static void evaluate(struct ag_decider *d, const struct ag_decide_input *in,
+		     struct ag_verdict *v)
+{
+	struct ag_error err;
+
+	if (d->failed == PREP_POLICY) {
+		ag_verdict_add_error(v, "policy", "%s", d->failure);
+		return;
+	}
+	/* Every decision but the first runs a new instance of the policies:
+	 * nothing one pair's evaluation left behind reaches the next. */
+	if (d->evaluated && ag_engine_renew(d->engine, &err) < 0) {
+		ag_verdict_add_error(v, "policy", "policy failed to load: %s",
+				     err.msg);
+		return;
+	}
+	d->evaluated = true;
+	ag_engine_evaluate(d->engine, in->src, in->tgt, in->now, v);
+	if (d->failed == PREP_WAIVER) {
+		ag_verdict_add_error(v, "waiver", "%s", d->failure);
+		return;
+	}
+	/* The one place where the site's enforcement and waivers apply. */
+	ag_enforce_apply(d->cfg, &d->ws, in->now, v);
+}
+
+static void decide(struct ag_decider *d, const struct ag_decide_input *in,
+		   struct ag_verdict *v, uint64_t start)
+{
+	struct ag_error err;
+
 	ag_verdict_set_side(&v->source, in->src_path, in->src);
 	ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
 	json_object_put(v->params);
@@ -61,41 +175,12 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 	v->insecure_policies = in->cfg->insecure_policies;
 	ag_time_format(in->now, v->now);
 
-	if (!in->src || !in->tgt)
-		goto out;	/* the caller recorded why */
-	if (collect_policies(in->cfg, &ps, &err) < 0) {
-		ag_verdict_add_error(v, "policy", "%s", err.msg);
-		goto out;
+	if (in->src && in->tgt) {	/* else the caller recorded why */
+		if (!d->engine && !d->failure)
+			prepare(d, d->many);
+		evaluate(d, in, v);
 	}
-	engine = ag_engine_new(&in->cfg->limits, &err);
-	if (!engine) {
-		ag_verdict_add_error(v, "policy", "%s", err.msg);
-		goto out;
-	}
-	if (ag_policyset_load(&ps, engine, &err) < 0) {
-		ag_verdict_add_error(v, "policy", "policy failed to load: %s",
-				     err.msg);
-		goto out;
-	}
-	if (ag_engine_set_params(engine, in->cfg->params, &err) < 0) {
-		ag_verdict_add_error(v, "policy", "%s", err.msg);
-		goto out;
-	}
-	ag_engine_evaluate(engine, in->src, in->tgt, in->now, v);
-	/* The one place where the site's enforcement and waivers apply.  A
-	 * waiver loosens the gate: one that cannot be read and trusted is
-	 * an error, never ignored. */
-	if (ag_waivers_load(in->cfg->state_dir, in->cfg->waivers_dir,
-			    in->cfg->insecure_policies, &ws, &err) < 0) {
-		ag_verdict_add_error(v, "waiver", "%s", err.msg);
-		goto out;
-	}
-	ag_enforce_apply(in->cfg, &ws, in->now, v);
-	ag_waiverset_free(&ws);
-out:
-	ag_policyset_record(&ps, v);
-	ag_policyset_free(&ps);
-	ag_engine_free(engine);
+	ag_policyset_record(&d->ps, v);
 	ag_verdict_finish(v);
 	ag_verdict_stamp(v, time(NULL));
 	v->duration_us = monotonic_us() - start;
@@ -117,6 +202,23 @@ out:
 			fputc('\n', stderr);
 		}
 	}
+}
+
+void ag_decider_decide(struct ag_decider *d, const struct ag_decide_input *in,
+		       struct ag_verdict *v)
+{
+	decide(d, in, v, monotonic_us());
+}
+
+void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
+{
+	uint64_t start = monotonic_us();
+	/* One decision: policies are read only when both sides loaded, as
+	 * they always were. */
+	struct ag_decider *d = decider_alloc(in->cfg, false);
+
+	decide(d, in, v, start);
+	ag_decider_free(d);
 }
 
 int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn)

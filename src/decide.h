@@ -29,6 +29,21 @@ struct ag_decide_input {
  * errors) and finish it.  Never fails: problems become findings. */
 void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v);
 
+/* Many decisions with one configuration (apgate place): policies are
+ * read, trust-checked, hashed and compiled once, waivers read once; each
+ * decision runs a new instance of the policies (see ag_engine_renew), so
+ * no policy state crosses decisions.  A preparation failure is recorded
+ * in every verdict as ag_decide would record it. */
+struct ag_decider;
+struct ag_decider *ag_decider_new(const struct ag_config *cfg);
+void ag_decider_free(struct ag_decider *d);
+/* The message of a preparation failure, NULL when ready. */
+const char *ag_decider_failure(const struct ag_decider *d);
+/* Like ag_decide, with d's prepared policies, params and waivers
+ * (in->cfg must be the configuration d was made with). */
+void ag_decider_decide(struct ag_decider *d, const struct ag_decide_input *in,
+		       struct ag_verdict *v);
+
 /* Exit status for a verdict kind (see exitcode.h); callers pass the
  * enforced kind. */
 int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn);

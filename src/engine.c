@@ -36,6 +36,15 @@ struct ag_engine {
 	 * must not exhaust memory outside the Lua cap either. */
 	size_t load_bytes, eval_bytes;
 	json_object *params;
+	/* ag_engine_keep_compiled(): each loaded file's compiled code, to
+	 * instantiate again per evaluation */
+	bool keep_compiled;
+	struct compiled_file {
+		char *path;
+		char *code;
+		size_t len;
+	} *compiled;
+	size_t n_compiled, cap_compiled;
 };
 
 const struct ag_finding_fn ag_finding_fns[AG_FINDING_FNS] = {
@@ -348,13 +357,10 @@ struct ag_engine *ag_engine_new(const struct ag_limits *limits,
 	return e;
 }
 
-void ag_engine_free(struct ag_engine *e)
+static void free_rule_infos(struct ag_engine *e)
 {
 	size_t i;
 
-	if (!e)
-		return;
-	ag_sandbox_free(e->sbx);
 	for (i = 0; i < e->n_rules; i++) {
 		free(e->rules[i].id);
 		free(e->rules[i].description);
@@ -362,8 +368,24 @@ void ag_engine_free(struct ag_engine *e)
 		free(e->rules[i].by_file);
 		free(e->rules[i].reason);
 	}
+	e->n_rules = 0;
+}
+
+void ag_engine_free(struct ag_engine *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	ag_sandbox_free(e->sbx);
+	free_rule_infos(e);
 	free(e->rules);
 	free(e->check_refs);
+	for (i = 0; i < e->n_compiled; i++) {
+		free(e->compiled[i].path);
+		free(e->compiled[i].code);
+	}
+	free(e->compiled);
 	json_object_put(e->params);
 	free(e);
 }
@@ -376,10 +398,52 @@ int ag_engine_load(struct ag_engine *e, const char *path, const char *buf,
 	st = ag_sandbox_load(e->sbx, path, buf, len, err);
 	if (st != AG_SBX_OK)
 		return -1;
+	if (e->keep_compiled) {
+		struct compiled_file *c;
+
+		e->compiled = xgrow(e->compiled, &e->cap_compiled,
+				    e->n_compiled + 1, sizeof(*e->compiled));
+		c = &e->compiled[e->n_compiled++];
+		c->path = xstrdup(path);
+		ag_sandbox_dump(e->sbx, &c->code, &c->len);
+	}
 	e->loading = path;
 	st = ag_sandbox_call(e->sbx, 0, err, NULL);
 	e->loading = NULL;
 	return st == AG_SBX_OK ? 0 : -1;
+}
+
+void ag_engine_keep_compiled(struct ag_engine *e)
+{
+	e->keep_compiled = true;
+}
+
+int ag_engine_renew(struct ag_engine *e, struct ag_error *err)
+{
+	lua_State *L = ag_sandbox_state(e->sbx);
+	enum ag_sandbox_status st;
+	size_t i;
+
+	/* Drop the previous instance: its rules' check functions are the
+	 * only references to its closures, upvalues and environments. */
+	for (i = 0; i < e->n_rules; i++)
+		luaL_unref(L, LUA_REGISTRYINDEX, e->check_refs[i]);
+	free_rule_infos(e);
+	e->load_bytes = 0;
+	for (i = 0; i < e->n_compiled; i++) {
+		const struct compiled_file *c = &e->compiled[i];
+
+		st = ag_sandbox_load_compiled(e->sbx, c->path, c->code, c->len,
+					      err);
+		if (st != AG_SBX_OK)
+			return -1;
+		e->loading = c->path;
+		st = ag_sandbox_call(e->sbx, 0, err, NULL);
+		e->loading = NULL;
+		if (st != AG_SBX_OK)
+			return -1;
+	}
+	return 0;
 }
 
 int ag_engine_set_params(struct ag_engine *e, json_object *params,

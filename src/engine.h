@@ -83,6 +83,18 @@ void ag_engine_free(struct ag_engine *e);
 int ag_engine_load(struct ag_engine *e, const char *path, const char *buf,
 		   size_t len, struct ag_error *err);
 
+/* Compile once, evaluate many pairs (apgate place).  Call
+ * ag_engine_keep_compiled() before loading: ag_engine_load then also keeps
+ * each file's compiled code.  ag_engine_renew() drops every rule and
+ * everything the files set up, and runs each file again as a new instance
+ * (new closures, upvalues and environment; no re-reading or recompiling).
+ * Renewing before every evaluation but the first keeps any state a policy
+ * builds in one evaluation out of the next one's verdict.  A failure
+ * (a file that fails on a later run) leaves err set and the rules
+ * incomplete: the caller must not evaluate. */
+void ag_engine_keep_compiled(struct ag_engine *e);
+int ag_engine_renew(struct ag_engine *e, struct ag_error *err);
+
 /* Site parameters for ctx.params: a JSON object (or NULL for none); the
  * engine keeps its own reference. */
 int ag_engine_set_params(struct ag_engine *e, json_object *params,

@@ -554,6 +554,20 @@ void ag_sandbox_set_global(struct ag_sandbox *s, const char *name)
 	lua_pop(L, 1);
 }
 
+/* Give the function at the top of the stack a fresh environment (its
+ * _ENV upvalue): a policy's globals stay its own, and a new instance of
+ * the same code starts from nothing. */
+static void set_fresh_env(struct ag_sandbox *s)
+{
+	lua_State *L = s->L;
+
+	lua_newtable(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_mt_ref);
+	lua_setmetatable(L, -2);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);
+}
+
 enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 				       const char *chunkname,
 				       const char *buf, size_t len,
@@ -604,12 +618,61 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 			return AG_SBX_MEMORY;
 		return AG_SBX_SYNTAX;
 	}
-	/* A fresh environment per chunk: a policy's globals stay its own. */
-	lua_newtable(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_mt_ref);
-	lua_setmetatable(L, -2);
-	if (!lua_setupvalue(L, -2, 1))
+	set_fresh_env(s);
+	return AG_SBX_OK;
+}
+
+struct dump_buf {
+	char *p;
+	size_t n, cap;
+};
+
+static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud)
+{
+	struct dump_buf *b = ud;
+
+	(void)L;
+	b->p = xgrow(b->p, &b->cap, b->n + sz, 1);
+	memcpy(b->p + b->n, p, sz);
+	b->n += sz;
+	return 0;
+}
+
+void ag_sandbox_dump(struct ag_sandbox *s, char **out, size_t *len)
+{
+	struct dump_buf b = { NULL, 0, 0 };
+
+	/* Line information stays: messages of later instances must name
+	 * the same file and line as the first. */
+	lua_dump(s->L, dump_writer, &b, 0);
+	*out = b.p;
+	*len = b.n;
+}
+
+enum ag_sandbox_status ag_sandbox_load_compiled(struct ag_sandbox *s,
+						const char *chunkname,
+						const char *code, size_t len,
+						struct ag_error *err)
+{
+	lua_State *L = s->L;
+	char *name = xasprintf("@%s", chunkname);
+	int st;
+
+	s->mem_tripped = false;
+	/* "b" is safe only because code is ag_sandbox_dump()'s output of a
+	 * text chunk this process compiled: it never comes from outside. */
+	st = luaL_loadbufferx(L, code, len, name, "b");
+	free(name);
+	if (st != LUA_OK) {
+		ag_error_set(err, "%s: cannot instantiate the compiled policy: "
+			     "%s", chunkname, lua_tostring(L, -1));
 		lua_pop(L, 1);
+		return st == LUA_ERRMEM || s->mem_tripped ? AG_SBX_MEMORY :
+		       AG_SBX_SYNTAX;
+	}
+	/* lua_load gave _ENV the real globals: replace them before anything
+	 * runs. */
+	set_fresh_env(s);
 	return AG_SBX_OK;
 }
 

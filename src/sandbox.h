@@ -13,7 +13,8 @@
  * os, package/require, debug, coroutine, load, loadfile, dofile,
  * string.dump, collectgarbage, rawget, rawset.  Chunks are text only; the
  * build's own compiled default rules stand in for identical text
- * (policyimage.h).
+ * (policyimage.h), and a chunk this process compiled may be instantiated
+ * again from its own in-memory dump (ag_sandbox_load_compiled).
  */
 #ifndef APGATE_SANDBOX_H
 #define APGATE_SANDBOX_H
@@ -61,6 +62,19 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 				       const char *chunkname,
 				       const char *buf, size_t len,
 				       struct ag_error *err);
+
+/* Compile once, instantiate many times (apgate place evaluates thousands
+ * of pairs with one set of policies).  ag_sandbox_dump: the compiled
+ * function at the top of the stack (from ag_sandbox_load) as a malloc'd
+ * byte string; it stays on the stack.  ag_sandbox_load_compiled: push a
+ * new instance of such a dump: new closures, new upvalues and a fresh
+ * environment, sharing nothing with earlier instances but the read-only
+ * globals.  Only ever feed it this process's own dumps. */
+void ag_sandbox_dump(struct ag_sandbox *s, char **out, size_t *len);
+enum ag_sandbox_status ag_sandbox_load_compiled(struct ag_sandbox *s,
+						const char *chunkname,
+						const char *code, size_t len,
+						struct ag_error *err);
 
 /* Call the function below nargs arguments with 0 results under a fresh
  * instruction budget and time limit.  On failure err holds the message

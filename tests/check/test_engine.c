@@ -232,6 +232,79 @@ START_TEST(views_expose_descriptor)
 }
 END_TEST
 
+/* A policy that keeps state every way the sandbox leaves open to it, and
+ * reports what it finds.  Compiled once and renewed per evaluation (what
+ * apgate place does), the second evaluation must see exactly what the
+ * first saw: no counter, no mark. */
+static const char STATEFUL[] =
+	"local upvalue_calls = 0\n"
+	"calls = calls or 0\n"
+	"local memo = {}\n"
+	"rule{ id = 'stateful', description = 'counts', check = function(src, tgt, ctx)\n"
+	"  upvalue_calls = upvalue_calls + 1\n"
+	"  calls = calls + 1\n"
+	"  memo[#memo + 1] = tgt.host\n"
+	"  local seen = {}\n"
+	"  seen[#seen + 1] = pcall(function() string.mark = 1 end) and 'string' or nil\n"
+	"  seen[#seen + 1] = pcall(function() table.mark = 1 end) and 'table' or nil\n"
+	"  seen[#seen + 1] = pcall(function() apqn.mark = 1 end) and 'apqn' or nil\n"
+	"  seen[#seen + 1] = pcall(function() getmetatable('').mark = 1 end) and 'strmeta' or nil\n"
+	"  seen[#seen + 1] = pcall(setmetatable, _ENV, {}) and 'env' or nil\n"
+	"  note(('upvalue=%d global=%d memo=%d mark=%s strmark=%s open=%s')\n"
+	"       :format(upvalue_calls, calls, #memo, tostring(string.mark),\n"
+	"               tostring((''):len() == 0 and rawequal(string.mark, nil)),\n"
+	"               table.concat(seen, ',')))\n"
+	"end }\n";
+
+START_TEST(renewed_policies_keep_no_state)
+{
+	char first[256];
+	struct ag_error e2;
+
+	ag_engine_keep_compiled(eng);
+	load("stateful.lua", STATEFUL);
+	evaluate();
+	ck_assert_int_eq(v.kind, AG_VERDICT_ACCEPT);
+	ck_assert_str_eq(only_finding()->message, "upvalue=1 global=1 memo=1 "
+			 "mark=nil strmark=true open=");
+	snprintf(first, sizeof(first), "%s", only_finding()->message);
+	ag_verdict_free(&v);
+	ag_verdict_init(&v);
+	/* without renewing, the same instance remembers */
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, "upvalue=2 global=2 memo=2 "
+			 "mark=nil strmark=true open=");
+	ag_verdict_free(&v);
+	ag_verdict_init(&v);
+	ck_assert_msg(ag_engine_renew(eng, &e2) == 0, "%s", e2.msg);
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, first);
+	ck_assert_uint_eq(v.n_rules, 1);
+	ck_assert_str_eq(v.rules[0].file, "stateful.lua");
+	ck_assert_int_eq(v.rules[0].line, 4);
+}
+END_TEST
+
+/* A renewed instance reports failures like the first one: same file,
+ * same line. */
+START_TEST(renewed_policies_fail_the_same_way)
+{
+	struct ag_error e2;
+
+	ag_engine_keep_compiled(eng);
+	load("f.lua", "rule{ id = 'f', check = function()\n"
+	     "  error('boom')\nend }\n");
+	evaluate();
+	ck_assert_int_eq(v.kind, AG_VERDICT_ERROR);
+	ck_assert_str_eq(only_finding()->message, "f.lua:2: boom");
+	ag_verdict_free(&v);
+	ag_verdict_init(&v);
+	ck_assert_msg(ag_engine_renew(eng, &e2) == 0, "%s", e2.msg);
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, "f.lua:2: boom");
+}
+END_TEST
+
 START_TEST(views_are_read_only)
 {
 	static const char *const writes[] = {
@@ -409,6 +482,8 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, too_many_findings);
 	tcase_add_test(tc, no_rules_is_never_accept);
 	tcase_add_test(tc, output_is_deterministic);
+	tcase_add_test(tc, renewed_policies_keep_no_state);
+	tcase_add_test(tc, renewed_policies_fail_the_same_way);
 	suite_add_tcase(s, tc);
 	return s;
 }
