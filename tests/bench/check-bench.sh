@@ -79,6 +79,19 @@ for n in $NAMES; do
 	i=$((i + 1))
 done
 
+# --- the share of the storage: a decision counts only once its record
+# is fsync'ed (auditlog.h), and that latency is the file system's.  Shown
+# (not a goal) so the "+audit" lines can be read on slow disks: a 4.4 KiB
+# append with and without fsync, in the directory of the log.
+head -c 4400 /dev/zero > "$TMP/rec"
+DD="dd if=$TMP/rec of=$TMP/dd.log bs=4400 count=1 oflag=append status=none"
+hyperfine -N --style none --warmup 3 --runs "$RUNS" --export-json "$TMP/sync.json" \
+	"$DD conv=notrunc" "$DD conv=notrunc,fsync" > /dev/null 2> "$TMP/err" ||
+	{ echo "check-bench: hyperfine (fsync) failed:" >&2; cat "$TMP/err" >&2; exit 2; }
+sync_ms=$(python3 -c 'import sys; print("%.3f" % max(0.0, float(sys.argv[2]) - float(sys.argv[1])))' \
+	"$(med "$TMP/sync.json" 0)" "$(med "$TMP/sync.json" 1)")
+printf '  %-24s %9s ms  (the storage; in every "+audit" line)\n' 'fsync of one record' "$sync_ms"
+
 # --- peak RSS ---
 echo "peak RSS (goal: <= $RSS_MAX_KIB KiB)"
 kib=$(/usr/bin/time -f %M lua5.4 -e "" 2>&1 >/dev/null)
