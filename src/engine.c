@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "luahelpers.h"
 #include "luaview.h"
 #include "sandbox.h"
 #include "textsafe.h"

@@ -1,9 +1,9 @@
 /* luaview.h - data crossing the C<->Lua boundary of the policy engine.
  *
  * Owns the shapes policies see: read-only views of descriptors (the
- * format's keys plus lookup helpers), site parameters, and the helper
- * library (apqn.parse/format, spairs, ap_functions); and the way back:
- * evidence tables turned into deterministic JSON.
+ * format's keys plus lookup helpers) and site parameters; and the way
+ * back: evidence tables turned into deterministic JSON.  The helper
+ * library (apqn, spairs, ap_functions, ctx.time) is luahelpers.h.
  */
 #ifndef APGATE_LUAVIEW_H
 #define APGATE_LUAVIEW_H
@@ -34,11 +34,5 @@ void ag_luaview_push_json(lua_State *L, json_object *o);
 #define AG_EVIDENCE_NODE_BYTES 64
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
 		       size_t *bytes, struct ag_error *err);
-
-/* ctx.time(s): an RFC 3339 string as epoch seconds, or nil. */
-int ag_luaview_ctx_time(lua_State *L);
-
-/* Register apqn, spairs and ap_functions as sandbox globals. */
-void ag_luaview_register_helpers(struct ag_sandbox *s);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 
+#include "luahelpers.h"
 #include "luaview.h"
 #include "policyscan.h"
 #include "sandbox.h"

@@ -8,6 +8,7 @@
 
 #include <lauxlib.h>
 
+#include "luahelpers.h"
 #include "luaview.h"
 #include "sandbox.h"
 #include "suites.h"
