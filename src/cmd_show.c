@@ -112,6 +112,11 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	printf("%-16s%s\n", "descriptor", esc(path));
 	printf("%-16s%s\n", "sha256", sha);
 	printf("%-16s%s\n", "host", esc(d->host));
+	/* one per line: values may hold spaces */
+	for (i = 0; i < d->host_labels.n; i++)
+		printf("%-16s%s=%s\n", i ? "" : "labels",
+		       d->host_labels.items[i].key,
+		       esc(d->host_labels.items[i].value));
 	if (d->collected.at || d->collected.from || d->collected.tool)
 		printf("%-16s%s from %s by %s\n", "collected",
 		       or_dash(d->collected.at),

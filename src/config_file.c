@@ -60,6 +60,7 @@ void ag_config_free(struct ag_config *cfg)
 	for (size_t i = 0; i < cfg->n_rule_modes; i++)
 		free(cfg->rule_modes[i].rule);
 	free(cfg->rule_modes);
+	ag_labels_free(&cfg->labels);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -490,12 +491,16 @@ static int load_tree(struct ag_config *cfg, const char *name,
 		} else if (strcmp(key, "rules") == 0) {
 			if (load_rules(cfg, name, val, err) < 0)
 				return -1;
+		} else if (strcmp(key, "labels") == 0) {
+			if (ag_labels_from_ynode(name, "labels", val,
+						 &cfg->labels, err) < 0)
+				return -1;
 		} else {
 			return unknown_key(name, root->keys[k], "",
 					   "policy_dirs, site_policy_dir, params, "
 					   "limits, keys_file, state_dir, "
 					   "waivers_dir, audit, hook, enforcement, "
-					   "rules", err);
+					   "rules, labels", err);
 		}
 	}
 	return 0;

@@ -15,6 +15,7 @@
  *   hook: {timeout_ms: 5000, on_missing_metadata: reject}
  *   enforcement: enforce                        # or dryrun
  *   rules: {mkvp.match: {enforcement: warn}}    # enforce, warn or dryrun
+ *   labels: {zone: a, tenant: acme}             # this host's labels
  *
  * A missing default file means built-in defaults; a file named with
  * --config must exist.  Unknown keys are errors, reported FILE:LINE:COL.
@@ -29,6 +30,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "labels.h"
 #include "paths.h"	/* AG_CONFIG_FILE, AG_POLICY_DIR, ... (generated) */
 
 #define AG_CONFIG_MAX_BYTES (256u * 1024)
@@ -79,6 +81,9 @@ struct ag_config {
 	enum ag_enforcement enforcement;	/* AG_ENFORCE or _DRYRUN */
 	struct ag_rule_enforcement *rule_modes;	/* per-rule overrides */
 	size_t n_rule_modes;
+	/* this host's labels, written into every descriptor it collects
+	 * (host_labels) and the target's labels in the hook */
+	struct ag_labels labels;
 };
 
 /* "enforce", "warn", "dryrun". */

@@ -50,6 +50,7 @@ void ag_descriptor_free(struct ag_descriptor *d)
 	free(d->queues);
 	free(d->blocks);
 	free(d->host);
+	ag_labels_free(&d->host_labels);
 	free(d->collected.at);
 	free(d->collected.tool);
 	free(d->mdev.type);
@@ -373,6 +374,8 @@ int ag_descriptor_check(const struct ag_descriptor *d, const char *name,
 		ag_error_set(err, "%s: host is missing", name);
 		return -1;
 	}
+	if (ag_labels_check(&d->host_labels, name, err) < 0)
+		return -1;
 	if (!d->mdev.uuid[0]) {
 		ag_error_set(err, "%s: mdev uuid is missing", name);
 		return -1;

@@ -25,6 +25,7 @@
 #include "apqn.h"
 #include "digest.h"
 #include "error.h"
+#include "labels.h"
 
 #define AG_DESCRIPTOR_VERSION 1
 /* Largest descriptor file accepted: a full 16 x 85 host with master keys is
@@ -183,6 +184,9 @@ struct ag_block {
 struct ag_descriptor {
 	int version;		/* AG_DESCRIPTOR_VERSION */
 	char *host;		/* required */
+	/* host_labels: the writing host's labels (labels.h); empty when
+	 * the format's optional key is absent */
+	struct ag_labels host_labels;
 	struct {
 		char *at;	/* RFC 3339; NULL unset */
 		enum ag_collected_from from;

@@ -309,6 +309,17 @@ char *ag_descriptor_canonical(const struct ag_descriptor *d)
 		close_(&w, "}");
 	}
 	kv_str(&w, "host", d->host);
+	if (d->host_labels.n) {	/* "host" < "host_labels" < "lpar" */
+		key(&w, "host_labels");
+		open_(&w, "{");
+		for (i = 0; i < d->host_labels.n; i++) {
+			sep(&w);
+			str(&w, d->host_labels.items[i].key);
+			raw(&w, ":", 1);
+			str(&w, d->host_labels.items[i].value);
+		}
+		close_(&w, "}");
+	}
 	if (d->lpar.present) {
 		key(&w, "lpar");
 		open_(&w, "{");

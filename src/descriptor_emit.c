@@ -165,6 +165,9 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 	json_object_object_add(o, "apgate-descriptor",
 			       json_object_new_int(AG_DESCRIPTOR_VERSION));
 	add_str(o, "host", d->host);
+	if (d->host_labels.n)
+		json_object_object_add(o, "host_labels",
+				       ag_labels_to_json(&d->host_labels));
 
 	x = json_object_new_object();
 	add_str(x, "at", d->collected.at);
@@ -417,6 +420,7 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 	ag_yemit_map_start(e, false);
 	kv_int(e, "apgate-descriptor", AG_DESCRIPTOR_VERSION);
 	kv_str(e, "host", d->host);
+	ag_labels_emit_yaml(e, "host_labels", &d->host_labels);
 	if (d->collected.at || d->collected.from || d->collected.tool) {
 		word(e, "collected");
 		ag_yemit_map_start(e, false);

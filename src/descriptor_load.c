@@ -688,8 +688,8 @@ static size_t list_len(const struct ag_ynode *root, const char *key)
 static int load_root(struct loader *ld, const struct ag_ynode *root)
 {
 	static const char *const keys[] = {
-		"apgate-descriptor", "host", "collected", "mdev", "lpar",
-		"guest", "cards", "queues", "blocks", NULL,
+		"apgate-descriptor", "host", "host_labels", "collected",
+		"mdev", "lpar", "guest", "cards", "queues", "blocks", NULL,
 	};
 	const struct ag_ynode *v;
 	int64_t version;
@@ -714,6 +714,10 @@ static int load_root(struct loader *ld, const struct ag_ynode *root)
 	v = ld_require(ld, root, "host", "the descriptor");
 	if (!v || ld_dup_str(ld, v, "host", true, AG_HOST_MAX,
 			      &ld->d->host) < 0)
+		return -1;
+	v = ag_ymap_get(root, "host_labels");
+	if (v && ag_labels_from_ynode(ld->name, "host_labels", v,
+				      &ld->d->host_labels, ld->err) < 0)
 		return -1;
 	v = ag_ymap_get(root, "collected");
 	if (v && load_collected(ld, v) < 0)

@@ -302,6 +302,12 @@ void ag_luaview_push_descriptor(lua_State *L, const struct ag_descriptor *d)
 	lua_pushvalue(L, data);
 	set_int(L, "apgate-descriptor", d->version);
 	set_str(L, "host", d->host);
+	/* always a table, so that `src.labels.zone` is nil, not an error */
+	lua_createtable(L, 0, (int)d->host_labels.n);
+	for (i = 0; i < d->host_labels.n; i++)
+		set_str(L, d->host_labels.items[i].key,
+			d->host_labels.items[i].value);
+	set_readonly(L, "labels");
 	if (d->collected.at || d->collected.from || d->collected.tool) {
 		lua_createtable(L, 0, 3);
 		set_str(L, "at", d->collected.at);

@@ -17,5 +17,6 @@ Suite *suite_audit(void);
 Suite *suite_auditsyslog(void);
 Suite *suite_auditbound(void);
 Suite *suite_policytools(void);
+Suite *suite_labels(void);
 
 #endif

@@ -313,7 +313,7 @@ START_TEST(test_errors_structure)
 	load_err("apgate-descriptor: 1.0\n", "t.yaml:1:20: apgate-descriptor: "
 		 "expected the integer 1, found the number 1.0");
 	load_err(HEAD "extra: 1\n", "t.yaml:7:1: unknown key \"extra\" in the "
-		 "descriptor (allowed: apgate-descriptor, host, collected, "
+		 "descriptor (allowed: apgate-descriptor, host, host_labels, collected, "
 		 "mdev, lpar, guest, cards, queues, blocks)"
 		 "; if another host wrote this descriptor, it may run a newer "
 		 "apgate than this one");
