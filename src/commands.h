@@ -10,7 +10,9 @@ int cmd_show(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 /* cmd_hook.c */
 int cmd_hook(int argc, char **argv);
+/* cmd_export.c */
 int cmd_export(int argc, char **argv);
+/* cmd_hook.c */
 int cmd_block(int argc, char **argv);
 int cmd_unblock(int argc, char **argv);
 int cmd_blocks(int argc, char **argv);
