@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "luahelpers.h"
 #include "luaview.h"
+#include "remedy.h"
 #include "sandbox.h"
 #include "textsafe.h"
 #include "timeutil.h"
@@ -209,7 +210,7 @@ static int l_disable(lua_State *L)
 	return 0;
 }
 
-/* reject / warn / note (msg [, { apqn = ..., evidence = ... }]) */
+/* reject / warn / note (msg [, { apqn = ..., evidence = ..., remedy = ... }]) */
 static int l_finding(lua_State *L)
 {
 	struct ag_engine *e = engine_of(L);
@@ -217,6 +218,7 @@ static int l_finding(lua_State *L)
 	const char *fname = ag_severity_name(sev);
 	const char *msg, *apqn = NULL, *unknown = NULL;
 	json_object *evidence = NULL;
+	struct ag_remedy *remedy = NULL;
 	struct ag_error err;
 	unsigned a, d;
 
@@ -248,12 +250,13 @@ static int l_finding(lua_State *L)
 			lua_pop(L, 1);
 			k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
 			if (strcmp(k, "apqn") && strcmp(k, "evidence") &&
+			    strcmp(k, "remedy") &&
 			    (!unknown || strcmp(k, unknown) < 0))
 				unknown = k;
 		}
 		if (unknown)
 			return luaL_error(L, "%s(): unknown detail '%s' (expected "
-					  "apqn, evidence)", fname, unknown);
+					  "apqn, evidence, remedy)", fname, unknown);
 		if (lua_getfield(L, 2, "apqn") != LUA_TNIL) {
 			if (lua_type(L, -1) != LUA_TSTRING ||
 			    ag_apqn_parse(lua_tostring(L, -1), &a, &d) < 0)
@@ -274,9 +277,22 @@ static int l_finding(lua_State *L)
 				return luaL_error(L, "%s(): %s", fname, err.msg);
 			e->eval_bytes = e->limits.output - e->load_bytes - left;
 		}
+		/* Last: from here on nothing may raise a Lua error, or the
+		 * evidence and remedy would leak. */
+		if (lua_getfield(L, 2, "remedy") != LUA_TNIL) {
+			size_t left = e->limits.output - e->load_bytes -
+				      e->eval_bytes;
+
+			if (ag_remedy_from_lua(L, -1, &remedy, &left, &err) < 0) {
+				json_object_put(evidence);
+				return luaL_error(L, "%s(): %s", fname, err.msg);
+			}
+			e->eval_bytes = e->limits.output - e->load_bytes - left;
+		}
 	}
 	ag_verdict_add_finding(e->v, e->rules[e->current].id, sev, msg, apqn,
 			       evidence);
+	e->v->findings[e->v->n_findings - 1].remedy = remedy;
 	/* Where the call was made, for apgate test --coverage. */
 	e->v->findings[e->v->n_findings - 1].line = caller_line(L);
 	return 0;
@@ -329,6 +345,7 @@ static void install_api(struct ag_engine *e)
 		ag_sandbox_set_global(e->sbx, ag_finding_fns[i].name);
 	}
 	ag_luaview_register_helpers(e->sbx);
+	ag_remedy_register_helpers(e->sbx);
 }
 
 struct ag_engine *ag_engine_new(const struct ag_limits *limits,

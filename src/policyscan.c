@@ -10,6 +10,7 @@
 #include "luahelpers.h"
 #include "luaview.h"
 #include "policyscan.h"
+#include "remedy.h"
 #include "sandbox.h"
 #include "timeutil.h"
 #include "util.h"
@@ -304,6 +305,7 @@ static void install_api(struct scan *s)
 		ag_sandbox_set_global(s->sbx, ag_finding_fns[i].name);
 	}
 	ag_luaview_register_helpers(s->sbx);
+	ag_remedy_register_helpers(s->sbx);
 }
 
 /* Replace the environment of the chunk on top of the stack by a tracking

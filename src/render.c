@@ -100,6 +100,9 @@ json_object *ag_verdict_to_json(const struct ag_verdict *v)
 		if (f->original_severity != f->severity)
 			add_str(fo, "original_severity",
 				ag_severity_name(f->original_severity));
+		if (f->remedy)
+			json_object_object_add(fo, "remedy",
+					       ag_remedy_to_json(f->remedy));
 		add_str(fo, "rule", f->rule);
 		add_str(fo, "severity", ag_severity_name(f->severity));
 		if (f->waived)
@@ -251,6 +254,21 @@ static void print_waivers(FILE *out, const struct ag_verdict *v)
 	}
 }
 
+/* With --explain: "    fix: TEXT" and the commands, each with its host. */
+static void print_remedy(FILE *out, const struct ag_remedy *r)
+{
+	size_t i;
+
+	fputs("    fix: ", out);
+	ag_fput_safe(out, r->text);
+	fputc('\n', out);
+	for (i = 0; i < r->n_cmds; i++) {
+		fprintf(out, "      on %s: ", ag_remedy_on_name(r->cmds[i].on));
+		ag_fput_safe(out, r->cmds[i].command);
+		fputc('\n', out);
+	}
+}
+
 char *ag_verdict_summary(const struct ag_verdict *v)
 {
 	const struct ag_finding *f;
@@ -311,6 +329,8 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain)
 			fputc('\n', out);
 			json_object_put(ev);
 		}
+		if (explain && f->remedy)
+			print_remedy(out, f->remedy);
 	}
 	if (!explain)
 		return ferror(out) ? -1 : 0;

@@ -22,7 +22,8 @@ int ag_render_json(const struct ag_verdict *v, FILE *out);
 
 /* "verdict: reject", then one line per finding, worst first
  * ("REJECT apqn.match 05.0004: assigned on source, missing on target");
- * with explain, evidence under each finding, the inputs, the policies and
+ * with explain, evidence and the remedy ("    fix: ...", then "      on
+ * target: COMMAND" lines) under each finding, the inputs, the policies and
  * every rule with its result. */
 int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain);
 

@@ -79,6 +79,7 @@ static const char css[] =
 "ul.findings{margin:4px 0 0;padding-left:18px}\n"
 "ul.findings li{margin:3px 0}\n"
 ".ev{color:#52606d;display:block;margin-top:1px}\n"
+".fix{color:#1f4e79;margin-top:1px}\n"
 ".empty{color:#52606d;font-style:italic}\n"
 ".enf{color:#52606d;font-style:italic}\n"
 ".card.dryrun{border-top-color:#c62828;border-top-style:dashed}\n"
@@ -276,6 +277,30 @@ static void html_enforcement(FILE *out, json_object *f)
 		fputs(" <span class=\"enf\">(dry run: not enforced)</span>", out);
 }
 
+/* A finding's remedy: the step, then each command with its host. */
+static void html_remedy(FILE *out, json_object *r)
+{
+	json_object *cmds = report_member(r, "commands");
+	size_t i, n;
+
+	if (!report_str(r, "text"))
+		return;
+	fputs("<div class=\"fix\">fix: ", out);
+	report_html(out, report_str(r, "text"));
+	n = json_object_is_type(cmds, json_type_array) ?
+	    json_object_array_length(cmds) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(cmds, i);
+
+		fputs("<br>on ", out);
+		report_html(out, report_str_or(c, "on", "?"));
+		fputs(": <code>", out);
+		report_html(out, report_str_or(c, "command", ""));
+		fputs("</code>", out);
+	}
+	fputs("</div>", out);
+}
+
 static void html_finding(FILE *out, json_object *f)
 {
 	int s = report_kind(report_str(f, "severity"), sev_names);
@@ -302,6 +327,7 @@ static void html_finding(FILE *out, json_object *f)
 		fputs("</code>", out);
 		free(t);
 	}
+	html_remedy(out, report_member(f, "remedy"));
 	fputs("</li>\n", out);
 }
 

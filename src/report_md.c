@@ -61,6 +61,30 @@ static void md_enforcement(FILE *out, json_object *f)
 		fputs(" (dry run: not enforced)", out);
 }
 
+/* A finding's remedy: " - fix: TEXT (on target: `CMD`; ...)". */
+static void md_remedy(FILE *out, json_object *r)
+{
+	json_object *cmds = report_member(r, "commands");
+	size_t i, n;
+
+	if (!report_str(r, "text"))
+		return;
+	fputs(" - fix: ", out);
+	report_md(out, report_str(r, "text"));
+	n = json_object_is_type(cmds, json_type_array) ?
+	    json_object_array_length(cmds) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(cmds, i);
+
+		fputs(i ? "; on " : " (on ", out);
+		report_md(out, report_str_or(c, "on", "?"));
+		fputs(": ", out);
+		report_md_code(out, report_str_or(c, "command", ""));
+	}
+	if (n)
+		fputc(')', out);
+}
+
 static void md_decision(FILE *out, json_object *rec, bool dry)
 {
 	json_object *src = report_member(rec, "source"), *tgt = report_member(rec, "target");
@@ -111,6 +135,7 @@ static void md_decision(FILE *out, json_object *rec, bool dry)
 			fputc(')', out);
 			free(t);
 		}
+		md_remedy(out, report_member(f, "remedy"));
 		fputc('\n', out);
 	}
 	fputc('\n', out);

@@ -35,6 +35,7 @@ void ag_verdict_free(struct ag_verdict *v)
 		free(v->findings[i].apqn);
 		json_object_put(v->findings[i].evidence);
 		json_object_put(v->findings[i].waived);
+		ag_remedy_free(v->findings[i].remedy);
 	}
 	free(v->findings);
 	for (i = 0; i < v->n_rules; i++) {
@@ -88,6 +89,7 @@ void ag_verdict_add_finding(struct ag_verdict *v, const char *rule,
 	f->original_severity = sev;
 	f->not_enforced = false;
 	f->waived = NULL;
+	f->remedy = NULL;
 }
 
 void ag_verdict_add_error(struct ag_verdict *v, const char *rule,
@@ -286,6 +288,14 @@ static void repair_utf8(struct ag_verdict *v)
 		repair_str(&v->findings[i].message, &n);
 		repair_str(&v->findings[i].apqn, &n);
 		repair_json(&v->findings[i].evidence, &n);
+		if (v->findings[i].remedy) {
+			struct ag_remedy *r = v->findings[i].remedy;
+			size_t k;
+
+			repair_str(&r->text, &n);
+			for (k = 0; k < r->n_cmds; k++)
+				repair_str(&r->cmds[k].command, &n);
+		}
 	}
 	for (i = 0; i < v->n_rules; i++) {
 		repair_str(&v->rules[i].id, &n);

@@ -22,6 +22,7 @@
 
 #include "descriptor.h"
 #include "digest.h"
+#include "remedy.h"
 #include "timeutil.h"
 
 enum ag_severity {
@@ -59,6 +60,7 @@ struct ag_finding {
 	enum ag_severity original_severity;	/* as the rule reported it */
 	bool not_enforced;	/* a reject a dry run lets pass */
 	json_object *waived;	/* {by, id, reason, until}; owned, or NULL */
+	struct ag_remedy *remedy;	/* what to do about it; owned, or NULL */
 };
 
 struct ag_rule_outcome {

@@ -458,6 +458,136 @@ START_TEST(output_is_deterministic)
 }
 END_TEST
 
+/* A remedy comes out as given: text, commands in order with their host;
+ * fix.mdev_attr builds exact mdevctl and sysfs commands. */
+START_TEST(remedy_is_recorded)
+{
+	const struct ag_finding *f;
+	json_object *j;
+
+	check_body("reject('gone', { apqn = '05.0004', remedy = { text = 'add it', "
+		   "commands = fix.mdev_attr('target', { uuid = "
+		   "'62177883-f1bb-47f0-914d-32a22e3a8804', state = 'active' }, "
+		   "'assign_domain', 0x47) } })\n"
+		   "warn('w', { remedy = { text = 'only text' } })\n"
+		   "note('n', { remedy = { text = 'q', commands = { { on = 'source', "
+		   "command = 'echo ' .. fix.quote(\"it's\") .. ' ' .. fix.quote('a-b') } } } })");
+	ck_assert_uint_eq(v.n_findings, 3);
+	f = &v.findings[0];
+	ck_assert_ptr_nonnull(f->remedy);
+	ck_assert_str_eq(f->remedy->text, "add it");
+	ck_assert_uint_eq(f->remedy->n_cmds, 2);
+	ck_assert_int_eq(f->remedy->cmds[0].on, AG_ON_TARGET);
+	ck_assert_str_eq(f->remedy->cmds[0].command, "mdevctl modify --uuid "
+			 "62177883-f1bb-47f0-914d-32a22e3a8804 --addattr "
+			 "assign_domain --value 0x0047");
+	ck_assert_str_eq(f->remedy->cmds[1].command, "echo 0x0047 > "
+			 "/sys/devices/vfio_ap/matrix/"
+			 "62177883-f1bb-47f0-914d-32a22e3a8804/assign_domain");
+	ck_assert_uint_eq(v.findings[1].remedy->n_cmds, 0);
+	ck_assert_int_eq(v.findings[2].remedy->cmds[0].on, AG_ON_SOURCE);
+	ck_assert_str_eq(v.findings[2].remedy->cmds[0].command,
+			 "echo 'it'\\''s' a-b");
+	j = ag_remedy_to_json(v.findings[1].remedy);
+	ck_assert_str_eq(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+			 "{\"commands\":[],\"text\":\"only text\"}");
+	json_object_put(j);
+}
+END_TEST
+
+/* A defined mdev gets no sysfs write; an unassignment only the sysfs
+ * write of a started mdev (the definition needs --delattr --index). */
+START_TEST(mdev_attr_follows_state)
+{
+	check_body("local d = fix.mdev_attr('target', { uuid = "
+		   "'62177883-f1bb-47f0-914d-32a22e3a8804', state = 'defined' }, "
+		   "'assign_adapter', 6)\n"
+		   "local u = fix.mdev_attr('source', { uuid = "
+		   "'62177883-f1bb-47f0-914d-32a22e3a8804', state = 'active' }, "
+		   "'unassign_control_domain', 255)\n"
+		   "local x = fix.mdev_attr('source', { uuid = "
+		   "'62177883-f1bb-47f0-914d-32a22e3a8804', state = 'defined' }, "
+		   "'unassign_adapter', 1)\n"
+		   "note(#d .. ' ' .. d[1].command .. ' | ' .. #u .. ' ' .. u[1].on .. ' ' .. u[1].command .. ' | ' .. #x)");
+	ck_assert_str_eq(only_finding()->message, "1 mdevctl modify --uuid "
+			 "62177883-f1bb-47f0-914d-32a22e3a8804 --addattr "
+			 "assign_adapter --value 0x06 | 1 source echo 0x00ff > "
+			 "/sys/devices/vfio_ap/matrix/"
+			 "62177883-f1bb-47f0-914d-32a22e3a8804/"
+			 "unassign_control_domain | 0");
+}
+END_TEST
+
+/* Every way a remedy can be malformed is an error naming what is wrong. */
+START_TEST(bad_remedies_are_errors)
+{
+	static const struct {
+		const char *body, *want;
+	} cases[] = {
+		{ "reject('x', { remedy = 'do it' })", "'remedy' must be a table" },
+		{ "reject('x', { remedy = { } })", "'text' must be a non-empty string" },
+		{ "reject('x', { remedy = { text = 1 } })", "'text' must be a non-empty" },
+		{ "reject('x', { remedy = { text = 't', cmd = {} } })",
+		  "unknown field 'cmd'" },
+		{ "reject('x', { remedy = { text = 't', commands = 'ls' } })",
+		  "'commands' must be a list" },
+		{ "reject('x', { remedy = { text = 't', commands = { x = 1 } } })",
+		  "'commands' must be a list" },
+		{ "reject('x', { remedy = { text = 't', commands = { 'ls' } } })",
+		  "command 1 must be a table" },
+		{ "reject('x', { remedy = { text = 't', commands = { { on = 'both', command = 'ls' } } } })",
+		  "'on' must be \"target\" or \"source\"" },
+		{ "reject('x', { remedy = { text = 't', commands = { { on = 'target', command = 'ls\\nrm -rf /' } } } })",
+		  "must be one line" },
+		{ "reject('x', { remedy = { text = 't', commands = { { on = 'target' } } } })",
+		  "'command' must be a non-empty string" },
+		{ "reject('x', { remedy = { text = 't', commands = { { on = 'target', command = 'ls', sudo = true } } } })",
+		  "unknown field 'sudo'" },
+		{ "local c = {} for i = 1, 33 do c[i] = { on = 'target', command = 'ls' } end\n"
+		  "reject('x', { remedy = { text = 't', commands = c } })", "more than 32 commands" },
+		{ "reject('x', { remedy = { text = ('a'):rep(5000) } })", "more than 4096 bytes" },
+		{ "fix.quote(1)", "fix.quote(): expected a string" },
+		{ "fix.quote('a\\tb')", "control characters" },
+		{ "fix.mdev_attr('target', { uuid = 'x' }, 'assign_adapter', 1)",
+		  "no valid lowercase uuid" },
+		{ "fix.mdev_attr('target', { uuid = '62177883-f1bb-47f0-914d-32a22e3a8804' }, 'remove', 1)",
+		  "unknown attribute 'remove'" },
+		{ "fix.mdev_attr('target', { uuid = '62177883-f1bb-47f0-914d-32a22e3a8804' }, 'assign_adapter', 256)",
+		  "from 0 to 255" },
+		{ "fix.mdev_attr('target', { uuid = '62177883-f1bb-47f0-914d-32a22e3a8804' }, 'assign_adapter', '1')",
+		  "from 0 to 255" },
+		{ "fix.mdev_attr('host', {}, 'assign_adapter', 1)", "'on' must be" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		teardown();
+		setup();
+		check_body(cases[i].body);
+		ck_assert_int_eq(v.kind, AG_VERDICT_ERROR);
+		ck_assert_msg(strstr(only_finding()->message, cases[i].want),
+			      "case %zu: got \"%s\", want \"%s\"", i,
+			      only_finding()->message, cases[i].want);
+	}
+}
+END_TEST
+
+/* Remedies count against limits.output like messages and evidence. */
+START_TEST(remedy_counts_against_output_limit)
+{
+	struct ag_limits lim = { .instructions = 1000000,
+		.memory = 32u * 1024 * 1024, .timeout_ms = 5000,
+		.output = 64 * 1024 };
+
+	ag_engine_free(eng);
+	eng = ag_engine_new(&lim, &err);
+	ck_assert_ptr_nonnull(eng);
+	check_body("for i = 1, 100 do warn('w', { remedy = { text = ('a'):rep(4000) } }) end");
+	ck_assert_int_eq(v.kind, AG_VERDICT_ERROR);
+	ck_assert_ptr_nonnull(strstr(v.findings[0].message, "output limit"));
+}
+END_TEST
+
 Suite *suite_engine(void)
 {
 	Suite *s = suite_create("engine");
@@ -484,6 +614,10 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, output_is_deterministic);
 	tcase_add_test(tc, renewed_policies_keep_no_state);
 	tcase_add_test(tc, renewed_policies_fail_the_same_way);
+	tcase_add_test(tc, remedy_is_recorded);
+	tcase_add_test(tc, mdev_attr_follows_state);
+	tcase_add_test(tc, bad_remedies_are_errors);
+	tcase_add_test(tc, remedy_counts_against_output_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

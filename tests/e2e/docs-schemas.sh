@@ -64,6 +64,21 @@ printf 'disable("mdev.uuid", "site convention")\nrule{ id = "apqn.match", check 
 	> "$TMP/site/50-site.lua"
 "$APGATE" check $P --policy-dir "$TMP/site" --source examples/cca-match/source.yaml \
 	--target examples/cca-match/target.yaml > "$TMP/verdict-site.json"
+# A site rule's remedy, with and without commands.
+mkdir -p "$TMP/site-fix"
+cat > "$TMP/site-fix/50-fix.lua" <<'EOF'
+rule{ id = "site.fix", description = "remedies", check = function(src, tgt)
+  reject("r", { apqn = "05.0004", remedy = { text = "assign it",
+    commands = fix.mdev_attr("target", tgt.mdev, "assign_domain", 4) } })
+  warn("w", { remedy = { text = "talk to the owner" } })
+end }
+EOF
+"$APGATE" check $P --policy-dir "$TMP/site-fix" --source examples/cca-match/source.yaml \
+	--target examples/cca-match/target.yaml > "$TMP/verdict-fix.json"
+if [ "$(jq -r '[.findings[] | select(.rule == "site.fix") | .remedy.commands | length] | join(",")' \
+	"$TMP/verdict-fix.json")" = "2,0" ]
+then pass "a site rule's remedies are in the verdict"
+else fail "a site rule's remedies are in the verdict" "$(jq -c .findings "$TMP/verdict-fix.json")"; fi
 if "$PY" tests/tools/validate-json.py schemas/verdict-v1.schema.json \
 	"$TMP"/verdict*.json > "$TMP/v.txt" 2>&1; then pass "verdicts match their schema"
 else fail "verdicts match their schema" "$(head -5 "$TMP/v.txt")"; fi
