@@ -291,6 +291,16 @@ static void check_scan(const struct ag_scan *s, struct ag_lint_result *res)
 			    "never-reports", "rule '%s' can never reject or "
 			    "warn: its check calls neither reject() nor warn()",
 			    r->id);
+		/* The person on call needs to know what to do, not only
+		 * what is wrong. */
+		for (k = 0; k < r->n_sites; k++)
+			if (r->sites[k].kind == AG_SEV_REJECT &&
+			    !r->sites[k].remedy)
+				add(res, r->file, r->sites[k].line,
+				    AG_LINT_WARNING, "no-remedy", "reject() in "
+				    "rule '%s' gives no remedy: say what to do "
+				    "with remedy = { text = ..., commands = "
+				    "... }", r->id);
 	}
 	for (i = 0; i < s->n_failures; i++) {
 		const struct ag_scan_failure *f = &s->failures[i];

@@ -16,6 +16,9 @@
  *             [never-reports]   a rule with no reject() or warn() call in
  *                               its check or the helpers it reaches
  *             [check-fails]     a check raises an error on a sample input
+ *             [no-remedy]       a reject() call that passes no remedy
+ *                               (neither written in its arguments nor
+ *                               passed on a sample input)
  * Files are taken in the order given (directories: their *.lua files in
  * lexical order), as the engine would load them.
  */

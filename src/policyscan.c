@@ -80,6 +80,11 @@ struct ag_scan_site *ag_scan_call_sites(const char *buf, size_t len,
 	size_t cap = 0, level, skip;
 	char prev = ' ', prev2 = ' ';
 	int line = 1;
+	/* Calls whose parentheses are open: site index and the paren depth
+	 * outside them. */
+	struct { size_t site; long depth; } open[32];
+	size_t n_open = 0;
+	long depth = 0;
 
 	*n = 0;
 	while (p < end) {
@@ -128,6 +133,8 @@ struct ag_scan_site *ag_scan_call_sites(const char *buf, size_t len,
 			field = prev == ':' || (prev == '.' && prev2 != '.');
 			prev2 = prev;
 			prev = 'a';
+			if (l == 6 && memcmp(s, "remedy", 6) == 0 && n_open)
+				sites[open[n_open - 1].site].remedy = true;
 			if (field)
 				continue;
 			if (l == 6 && memcmp(s, "reject", 6) == 0)
@@ -146,6 +153,11 @@ struct ag_scan_site *ag_scan_call_sites(const char *buf, size_t len,
 				sites = xgrow(sites, &cap, *n + 1, sizeof(*sites));
 				sites[*n].line = line;
 				sites[*n].kind = kind;
+				sites[*n].remedy = false;
+				if (*q == '(' && n_open < AG_ARRAY_SIZE(open)) {
+					open[n_open].site = *n;
+					open[n_open++].depth = depth;
+				}
 				(*n)++;
 			}
 		} else if (c >= '0' && c <= '9') {
@@ -154,6 +166,13 @@ struct ag_scan_site *ag_scan_call_sites(const char *buf, size_t len,
 			prev2 = prev;
 			prev = '0';
 		} else {
+			if (c == '(')
+				depth++;
+			else if (c == ')') {
+				depth--;
+				while (n_open && open[n_open - 1].depth >= depth)
+					n_open--;
+			}
 			prev2 = prev;
 			prev = c;
 			p++;
@@ -282,6 +301,19 @@ static int l_finding(lua_State *L)
 
 	if (s->current >= 0 && sev != AG_SEV_NOTE)
 		s->out->rules[s->current].reported = true;
+	/* A remedy passed at run time counts for the calling line's site,
+	 * however the details table was built. */
+	if (s->current >= 0 && lua_type(L, 2) == LUA_TTABLE &&
+	    lua_getfield(L, 2, "remedy") != LUA_TNIL) {
+		struct ag_scan_rule *r = &s->out->rules[s->current];
+		lua_Debug ar;
+		size_t i;
+
+		if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+			for (i = 0; i < r->n_sites; i++)
+				if (r->sites[i].line == ar.currentline)
+					r->sites[i].remedy = true;
+	}
 	return 0;
 }
 

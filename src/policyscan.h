@@ -18,7 +18,9 @@
  *    strings skipped) finds calls of reject, warn and note; a rule's sites
  *    are those inside its check function's lines (lua_getinfo) and inside
  *    the Lua functions it reaches through upvalues, or that its file
- *    stores as globals.
+ *    stores as globals.  A site gives a remedy when the word remedy
+ *    appears inside its call's parentheses, or when the call passed a
+ *    details table with a remedy on a sample input.
  * The real engine (engine.h) stays the authority on what loads and on
  * replaced/disabled state; this module only looks.
  */
@@ -39,6 +41,8 @@
 struct ag_scan_site {
 	int line;
 	enum ag_severity kind;	/* AG_SEV_REJECT, AG_SEV_WARN, AG_SEV_NOTE */
+	bool remedy;		/* the call's arguments name remedy, or the
+				 * call passed one on a sample input */
 };
 
 struct ag_scan_rule {

@@ -170,6 +170,7 @@ struct tfile {
 	const char *path;
 	const struct ag_ynode *root, *source, *target, *params, *now;
 	struct pset *set;
+	bool remedies;		/* remedies: required */
 };
 
 static void run_case(struct run *r, const struct tfile *tf,
@@ -238,6 +239,8 @@ static void run_case(struct run *r, const struct tfile *tf,
 	rc->verdict = xstrdup(ag_verdict_kind_name(v.kind));
 	rc->findings = pt_findings_json(&v);
 	pt_compare(&c, &v, rc);
+	if (tf->remedies)
+		pt_check_remedies(&v, rc);
 	if (r->o->coverage)
 		pt_cov_mark(r, tf->set, &v);
 out:
@@ -256,7 +259,8 @@ static void run_file(struct run *r, const char *path, bool found)
 {
 	static const char *const keys[] = { "apgate-policy-test", "policies",
 					    "params", "now", "source",
-					    "target", "cases", NULL };
+					    "target", "cases", "remedies",
+					    NULL };
 	struct ag_ynode *root = NULL;
 	const struct ag_ynode *cases, *ver;
 	struct tfile tf = { 0 };
@@ -324,6 +328,15 @@ static void run_file(struct run *r, const char *path, bool found)
 	tf.target = ag_ymap_get(root, "target");
 	tf.params = ag_ymap_get(root, "params");
 	tf.now = ag_ymap_get(root, "now");
+	if ((ver = ag_ymap_get(root, "remedies"))) {
+		if (!pt_is_str(ver) || (strcmp(ver->value, "required") &&
+				       strcmp(ver->value, "optional"))) {
+			pt_expected(&err, path, ver, "remedies: required or "
+				 "optional");
+			goto bad;
+		}
+		tf.remedies = strcmp(ver->value, "required") == 0;
+	}
 	tf.set = pt_pset_for(r, path, ag_ymap_get(root, "policies"), &err);
 	if (!tf.set)
 		goto bad;

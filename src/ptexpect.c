@@ -19,6 +19,10 @@ void pt_matchers_free(struct matcher *m, size_t n)
 		free(m[i].message);
 		free(m[i].pattern);
 		free(m[i].text);
+		free(m[i].remedy);
+		for (size_t k = 0; k < m[i].n_commands; k++)
+			free(m[i].commands[k]);
+		free(m[i].commands);
 		if (m[i].has_re)
 			regfree(&m[i].re);
 	}
@@ -66,6 +70,21 @@ static char *matcher_text(const struct matcher *m)
 		free(s);
 		s = t;
 	}
+	if (m->remedy_given) {
+		t = m->remedy ? xasprintf("%s with a remedy containing \"%s\"",
+					  s, m->remedy) :
+				xasprintf("%s without a remedy", s);
+		free(s);
+		s = t;
+	}
+	if (m->commands_given) {
+		t = xasprintf("%s with %zu remedy command%s%s%s", s,
+			      m->n_commands, m->n_commands == 1 ? "" : "s",
+			      m->n_commands ? " starting " : "",
+			      m->n_commands ? m->commands[0] : "");
+		free(s);
+		s = t;
+	}
 	if (m->count != 1) {
 		t = xasprintf("%s (x%u)", s, m->count);
 		free(s);
@@ -79,7 +98,8 @@ static int parse_matchers(const char *name, const struct ag_ynode *list,
 			  struct ag_error *err)
 {
 	static const char *const keys[] = { "rule", "severity", "apqn",
-					    "message", "match", "count", NULL };
+					    "message", "match", "count",
+					    "remedy", "commands", NULL };
 	struct matcher *m;
 	size_t i;
 
@@ -150,6 +170,37 @@ static int parse_matchers(const char *name, const struct ag_ynode *list,
 			}
 			x->has_re = true;
 		}
+		if ((v = ag_ymap_get(it, "remedy"))) {
+			x->remedy_given = true;
+			if (!pt_is_null(v)) {
+				if (!pt_is_str(v))
+					return pt_expected(err, name, v, "a string "
+							"the remedy's text contains, "
+							"or null");
+				x->remedy = xstrdup(v->value);
+			}
+		}
+		if ((v = ag_ymap_get(it, "commands"))) {
+			size_t k;
+
+			if (v->kind != AG_YSEQ)
+				return pt_expected(err, name, v, "a list of "
+						"remedy commands \"target: "
+						"COMMAND\" or \"source: COMMAND\"");
+			x->commands_given = true;
+			x->commands = xcalloc(v->n + 1, sizeof(*x->commands));
+			for (k = 0; k < v->n; k++) {
+				const struct ag_ynode *c = v->items[k];
+
+				if (!pt_is_str(c) ||
+				    (strncmp(c->value, "target: ", 8) &&
+				     strncmp(c->value, "source: ", 8)))
+					return pt_expected(err, name, c, "a remedy "
+							"command \"target: COMMAND\" "
+							"or \"source: COMMAND\"");
+				x->commands[x->n_commands++] = xstrdup(c->value);
+			}
+		}
 		if ((v = ag_ymap_get(it, "count"))) {
 			if (absent)
 				return pt_fail_at(err, name, v, "count makes no "
@@ -180,6 +231,25 @@ static bool matches(const struct matcher *m, const struct ag_finding *f)
 		return false;
 	if (m->has_re && regexec(&m->re, f->message, 0, NULL, 0) != 0)
 		return false;
+	if (m->remedy_given) {
+		if (!m->remedy != !f->remedy)
+			return false;
+		if (m->remedy && !strstr(f->remedy->text, m->remedy))
+			return false;
+	}
+	if (m->commands_given) {
+		size_t k;
+
+		if (!f->remedy || f->remedy->n_cmds != m->n_commands)
+			return false;
+		for (k = 0; k < m->n_commands; k++) {
+			const struct ag_remedy_cmd *c = &f->remedy->cmds[k];
+
+			if (strncmp(m->commands[k], ag_remedy_on_name(c->on), 6) ||
+			    strcmp(m->commands[k] + 8, c->command))
+				return false;
+		}
+	}
 	return true;
 }
 
@@ -343,3 +413,19 @@ void pt_compare(const struct tcase *c, const struct ag_verdict *v,
 	free(got);
 }
 
+void pt_check_remedies(const struct ag_verdict *v, struct report_case *rc)
+{
+	size_t k;
+
+	for (k = 0; k < v->n_findings; k++) {
+		const struct ag_finding *f = &v->findings[k];
+		char *t;
+
+		if ((f->original_severity != AG_SEV_WARN &&
+		     f->original_severity != AG_SEV_REJECT) || f->remedy)
+			continue;
+		t = finding_text(f);
+		pt_add_problem(rc, "no remedy (remedies: required): %s", t);
+		free(t);
+	}
+}

@@ -87,6 +87,11 @@ struct matcher {
 	regex_t re;
 	unsigned count;
 	char *text;			/* how it is shown */
+	bool remedy_given;		/* remedy: null means "no remedy" */
+	char *remedy;			/* a substring of the remedy's text */
+	bool commands_given;
+	char **commands;		/* exactly these, "on: command" */
+	size_t n_commands;
 };
 
 struct tcase {
@@ -134,6 +139,8 @@ int pt_parse_case(const char *name, const struct ag_ynode *n,
 		  struct tcase *c, struct ag_error *err);
 void pt_matchers_free(struct matcher *m, size_t n);
 /* Add to rc a problem for every expectation of c that v does not meet. */
+/* remedies: required - every warn and reject finding carries a remedy. */
+void pt_check_remedies(const struct ag_verdict *v, struct report_case *rc);
 void pt_compare(const struct tcase *c, const struct ag_verdict *v,
 		struct report_case *rc);
 

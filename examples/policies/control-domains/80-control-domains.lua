@@ -28,7 +28,11 @@ rule{
     for _, d in ipairs(tgt.mdev.control_domains) do
       if not ok[d] then
         reject(("control domain %04x is not in allowed_control_domains"):format(d),
-               { evidence = { domain = ("%04x"):format(d), host = tgt.host } })
+               { evidence = { domain = ("%04x"):format(d), host = tgt.host },
+                 remedy = { text = ("take control domain 0x%04x off mdev %s on %s (or add it to " ..
+                                    "allowed_control_domains if the guest may administer it)")
+                                   :format(d, tgt.mdev.uuid, tgt.host),
+                            commands = fix.mdev_attr("target", tgt.mdev, "unassign_control_domain", d) } })
       end
     end
   end,

@@ -38,9 +38,11 @@ rule{
                  source_cluster = sc, target_cluster = tc }
     if sc == nil or tc == nil then
       reject(("host %s is in no EP11 cluster (host_clusters)"):format(sc == nil and src.host or tgt.host),
-             { evidence = ev })
+             { evidence = ev, remedy = { text = ("add host %s to the site parameter host_clusters")
+                                                :format(sc == nil and src.host or tgt.host) } })
     elseif sc ~= tc then
-      reject(("EP11 guest would move from cluster %s to cluster %s"):format(sc, tc), { evidence = ev })
+      reject(("EP11 guest would move from cluster %s to cluster %s"):format(sc, tc),
+             { evidence = ev, remedy = { text = ("migrate to a host of EP11 cluster %s"):format(sc) } })
     end
   end,
 }

@@ -37,7 +37,8 @@ rule{
   check = function(src, tgt, ctx)
     local registry = ctx.params.mkvp_registry
     if type(registry) ~= "table" then
-      reject("no mkvp_registry in the site parameters; cannot check master keys against the ceremony")
+      reject("no mkvp_registry in the site parameters; cannot check master keys against the ceremony",
+             { remedy = { text = "set the site parameter mkvp_registry to the MKVPs of the last key ceremony" } })
       return
     end
     for _, q in ipairs(tgt:apqns()) do
@@ -48,7 +49,10 @@ rule{
         local cur = mk and mk[kt] and mk[kt].cur
         if list and cur and cur.state == "valid" and not registered(list, kt, cur.mkvp) then
           reject(("current %s master key %s is not in the key ceremony registry"):format(kt:upper(), cur.mkvp),
-                 { apqn = q, evidence = { key_type = kt, mkvp = cur.mkvp, host = tgt.host } })
+                 { apqn = q, evidence = { key_type = kt, mkvp = cur.mkvp, host = tgt.host },
+                   remedy = { text = ("have the key officers confirm the %s master key %s of %s on %s " ..
+                                      "and register it in mkvp_registry, or load the registered key")
+                                     :format(kt:upper(), cur.mkvp, q, tgt.host) } })
         end
       end
     end

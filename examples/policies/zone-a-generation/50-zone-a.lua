@@ -27,7 +27,9 @@ rule{
       elseif gen < min then
         reject(("CEX%d card in zone A, which requires CEX%d or newer"):format(gen, min),
                { apqn = q, evidence = { host = tgt.host, type = card.type,
-                                        generation = gen, minimum = min } })
+                                        generation = gen, minimum = min },
+                 remedy = { text = ("no change on %s helps: migrate to a zone A host whose card for " ..
+                                    "%s is a CEX%d or newer"):format(tgt.host, q, min) } })
       end
     end
   end,
