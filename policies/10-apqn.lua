@@ -12,6 +12,53 @@ local function set_of(list)
   return s
 end
 
+local function has(list, x)
+  for _, y in ipairs(list) do if y == x then return true end end
+  return false
+end
+
+local function concat(a, b)
+  for _, c in ipairs(b) do a[#a + 1] = c end
+  return a
+end
+
+-- Remedies add to or remove from the target mdev whatever of the APQN's
+-- adapter and usage domain it lacks or has too many of (an mdev's APQNs are
+-- its adapters x its domains); started mdevs also get the sysfs write.
+local function add_remedy(tgt, q)
+  local a, d = apqn.parse(q)
+  local what, cmds = {}, {}
+  if not has(tgt.mdev.adapters, a) then
+    what[#what + 1] = ("adapter 0x%02x"):format(a)
+    concat(cmds, fix.mdev_attr("target", tgt.mdev, "assign_adapter", a))
+  end
+  if not has(tgt.mdev.domains, d) then
+    what[#what + 1] = ("usage domain 0x%04x"):format(d)
+    concat(cmds, fix.mdev_attr("target", tgt.mdev, "assign_domain", d))
+  end
+  if #what == 0 then what[1] = q end
+  return { text = ("assign %s to mdev %s on target host %s (its definition, and the running " ..
+                   "device when started), once %s is bound to vfio_ap there")
+                  :format(table.concat(what, " and "), tgt.mdev.uuid, tgt.host, q),
+           commands = cmds }
+end
+
+local function remove_remedy(src, tgt, q)
+  local a, d = apqn.parse(q)
+  local attr, id, what
+  if not has(src.mdev.adapters, a) then
+    attr, id, what = "adapter", a, ("adapter 0x%02x"):format(a)
+  else
+    attr, id, what = "domain", d, ("usage domain 0x%04x"):format(d)
+  end
+  return { text = ("remove %s from mdev %s on target host %s: from the running device with " ..
+                   "unassign_%s, and from its definition with `mdevctl modify --uuid %s --delattr " ..
+                   "--index N` (N: the position of its assign_%s entry in `mdevctl list -d -u %s " ..
+                   "--dumpjson`)"):format(what, tgt.mdev.uuid, tgt.host, attr, tgt.mdev.uuid,
+                                           attr, tgt.mdev.uuid),
+           commands = fix.mdev_attr("target", tgt.mdev, "unassign_" .. attr, id) }
+end
+
 rule{
   id = "apqn.match",
   description = "the target mdev has exactly the APQNs of the source mdev",
@@ -21,12 +68,14 @@ rule{
     local counts = { source_apqns = #sa, target_apqns = #ta }
     for _, q in ipairs(sa) do
       if not ts[q] then
-        reject("assigned on source, missing on target", { apqn = q, evidence = counts })
+        reject("assigned on source, missing on target",
+               { apqn = q, evidence = counts, remedy = add_remedy(tgt, q) })
       end
     end
     for _, q in ipairs(ta) do
       if not ss[q] then
-        reject("assigned on target only", { apqn = q, evidence = counts })
+        reject("assigned on target only",
+               { apqn = q, evidence = counts, remedy = remove_remedy(src, tgt, q) })
       end
     end
   end,
@@ -47,6 +96,31 @@ local function unusable(card, queue)
   return why
 end
 
+-- chzcrypt configures a card (with its queues) in the LPAR and sets cards
+-- and queues online; a checkstop needs hardware service.
+local function usable_remedy(tgt, q, card, queue)
+  local a = apqn.parse(q)
+  local cmds, steps = {}, {}
+  local cid = ("%02x"):format(a)
+  if card.config == false or queue.config == false then
+    steps[#steps + 1] = "configure card " .. cid
+    cmds[#cmds + 1] = { on = "target", command = "chzcrypt --config-on " .. cid }
+  end
+  if card.online == false then
+    steps[#steps + 1] = "set card " .. cid .. " online"
+    cmds[#cmds + 1] = { on = "target", command = "chzcrypt -e " .. cid }
+  end
+  if queue.online == false then
+    steps[#steps + 1] = "set queue " .. q .. " online"
+    cmds[#cmds + 1] = { on = "target", command = "chzcrypt -e " .. q }
+  end
+  if card.chkstop == true or queue.chkstop == true then
+    steps[#steps + 1] = "have the checkstopped card serviced (no command helps)"
+  end
+  return { text = ("on target host %s, %s"):format(tgt.host, table.concat(steps, ", ")),
+           commands = cmds }
+end
+
 rule{
   id = "apqn.available",
   description = "every target APQN exists on the target host, is bound to vfio_ap and is usable; every source APQN is in the target LPAR's AP configuration",
@@ -65,7 +139,11 @@ rule{
                           or "usage domain"
           reject(("not in the target LPAR's AP configuration (%s missing)"):format(missing),
                  { apqn = q, evidence = { host = tgt.host, adapter_in_lpar = la[a] == true,
-                                          usage_domain_in_lpar = ld[d] == true } })
+                                          usage_domain_in_lpar = ld[d] == true },
+                   remedy = { text = ("add the %s of %s to the AP configuration of target host " ..
+                                      "%s's LPAR (its activation profile on the HMC/SE; no " ..
+                                      "command on the host can), or migrate to a host whose " ..
+                                      "LPAR has it"):format(missing, q, tgt.host) } })
         end
       end
     else
@@ -77,19 +155,41 @@ rule{
       if not card or not queue then
         reject("not available at all on target host", { apqn = q, evidence = {
           host = tgt.host, card = card and "present" or "absent",
-          queue = queue and "present" or "absent" } })
+          queue = queue and "present" or "absent" },
+          remedy = { text = ("%s does not exist on target host %s: give its LPAR the adapter and " ..
+                             "domain (HMC/SE), or migrate to a host that has them"):format(
+                             q, tgt.host) } })
       elseif queue.driver and queue.driver ~= "vfio_ap" then
         -- Only vfio_ap queues can be given to the guest; the resume check
         -- fails for a queue held by cex4queue or unbound.
+        local a, d = apqn.parse(q)
+        local remedy
+        if queue.driver == "none" then
+          remedy = { text = ("load the vfio_ap driver on target host %s; if it is loaded, %s is " ..
+                             "still in the host's apmask/aqmask: take it out (echo -0x%04x > " ..
+                             "/sys/bus/ap/aqmask)"):format(tgt.host, q, d),
+                     commands = { { on = "target", command = "modprobe vfio_ap" } } }
+        else
+          -- A queue is the host drivers' while its adapter is in apmask
+          -- and its domain in aqmask (DOMAIN.md §5.3): clearing the domain
+          -- frees it; clearing the adapter would too, for all its domains.
+          remedy = { text = ("free %s for vfio_ap on target host %s: take usage domain 0x%04x out " ..
+                             "of /sys/bus/ap/aqmask (every adapter's queue of that domain leaves " ..
+                             "the host drivers; or take adapter 0x%02x out of apmask instead), and " ..
+                             "make it persistent (ap.aqmask= or the udev rule chzdev writes)")
+                            :format(q, tgt.host, d, a),
+                     commands = { { on = "target", command = ("echo -0x%04x > /sys/bus/ap/aqmask"):format(d) } } }
+        end
         reject(queue.driver == "none" and "bound to no driver, not vfio_ap"
                or ("bound to %s, not vfio_ap"):format(queue.driver),
-               { apqn = q, evidence = { host = tgt.host, driver = queue.driver } })
+               { apqn = q, evidence = { host = tgt.host, driver = queue.driver }, remedy = remedy })
       else
         local why = unusable(card, queue)
         if #why > 0 then
           warn("not usable now (" .. table.concat(why, ", ") ..
                "); vfio_ap hot-plugs it when it returns",
-               { apqn = q, evidence = { host = tgt.host, conditions = why } })
+               { apqn = q, evidence = { host = tgt.host, conditions = why },
+                 remedy = usable_remedy(tgt, q, card, queue) })
         end
       end
     end
@@ -117,7 +217,11 @@ rule{
       if not in_guest[q] then
         warn("assigned on source but not in the guest now (guest_matrix): the kernel migrates only " ..
              "the guest's APQNs and the target's assignment loses it",
-             { apqn = q, evidence = { host = src.host, guest_apqns = #g } })
+             { apqn = q, evidence = { host = src.host, guest_apqns = #g },
+               remedy = { text = ("make %s usable on source host %s (bound to vfio_ap, configured " ..
+                                  "and online) so that vfio_ap plugs it back into the guest, then " ..
+                                  "check again; or unassign it there if the guest does not need it")
+                                 :format(q, src.host) } })
       end
     end
   end,

@@ -21,8 +21,24 @@ rule{
     for d, where in spairs(side) do
       if where ~= "both" then
         local other = where == "source" and "target" or "source"
+        local remedy
+        if where == "source" then
+          remedy = { text = ("assign control domain 0x%04x to mdev %s on target host %s (its " ..
+                             "definition, and the running device when started)")
+                            :format(d, tgt.mdev.uuid, tgt.host),
+                     commands = fix.mdev_attr("target", tgt.mdev, "assign_control_domain", d) }
+        else
+          remedy = { text = ("remove control domain 0x%04x from mdev %s on target host %s: from " ..
+                             "the running device with unassign_control_domain, and from its " ..
+                             "definition with `mdevctl modify --uuid %s --delattr --index N` (N: " ..
+                             "the position of its assign_control_domain entry in `mdevctl list " ..
+                             "-d -u %s --dumpjson`)"):format(d, tgt.mdev.uuid, tgt.host,
+                                                              tgt.mdev.uuid, tgt.mdev.uuid),
+                     commands = fix.mdev_attr("target", tgt.mdev, "unassign_control_domain", d) }
+        end
         reject(("control domain %04x assigned on %s only"):format(d, where), {
-          evidence = { domain = ("%04x"):format(d), [where] = true, [other] = false } })
+          evidence = { domain = ("%04x"):format(d), [where] = true, [other] = false },
+          remedy = remedy })
       end
     end
     -- The kernel's own condition, against the target LPAR's masks.
@@ -39,7 +55,11 @@ rule{
       if not lpar[d] then
         reject(("control domain %04x not in the target LPAR's AP configuration"):format(d),
                { evidence = { domain = ("%04x"):format(d), host = tgt.host,
-                              lpar_control_domains = tgt.lpar.control_domains } })
+                              lpar_control_domains = tgt.lpar.control_domains },
+                 remedy = { text = ("add control domain 0x%04x to the AP configuration of target " ..
+                                    "host %s's LPAR (its activation profile on the HMC/SE; no " ..
+                                    "command on the host can), or migrate to a host whose LPAR " ..
+                                    "has it"):format(d, tgt.host) } })
       end
     end
   end,

@@ -41,6 +41,19 @@ local function card_mode(v, q)
   return letter and MODE_OF_LETTER[letter]
 end
 
+-- Remedies of differences no command on either host can change: the
+-- guest needs another target (apgate place names hosts that fit).
+local function elsewhere(tgt, q, need)
+  return { text = ("no change on target host %s helps: migrate to a host whose card for %s %s")
+                  :format(tgt.host, q, need) }
+end
+
+-- Remedies of facts a descriptor did not record.
+local function recollect(side, what)
+  return { text = ("collect the %s descriptor again (apgate collect) with %s readable, so that " ..
+                   "apgate can compare it"):format(side, what) }
+end
+
 local function param_false(ctx, name)
   local v = ctx.params and ctx.params[name]
   return v == false or v == "false" or v == 0 or v == "0" or v == "no" or v == "off"
@@ -54,12 +67,16 @@ rule{
       local sm, tm = card_mode(src, q), card_mode(tgt, q)
       local ev = { source = sm, target = tm }
       if not sm or not tm then
-        warn("card mode unknown on " .. unknown_on(sm, tm), { apqn = q, evidence = ev })
+        warn("card mode unknown on " .. unknown_on(sm, tm),
+             { apqn = q, evidence = ev,
+               remedy = recollect(unknown_on(sm, tm), "the card's mode (card online)") })
       elseif sm ~= tm then
         -- Keys and requests of one mode mean nothing to another: the
         -- kernel refuses a mode change on resume.
         reject(("card mode %s on source, %s on target"):format(sm, tm),
-               { apqn = q, evidence = ev })
+               { apqn = q, evidence = ev,
+                 remedy = elsewhere(tgt, q, ("runs in %s mode (a card's mode is its firmware " ..
+                                             "load, not a host setting)"):format(sm)) })
       end
     end
   end,
@@ -104,20 +121,25 @@ rule{
       local sk, tk = any_generation(sc), any_generation(tc)
       if not sk or not tk then
         warn("card generation unknown on " .. unknown_on(sk or nil, tk or nil),
-             { apqn = q, evidence = ev })
+             { apqn = q, evidence = ev,
+               remedy = recollect(unknown_on(sk or nil, tk or nil), "the card's raw_hwtype") })
       elseif not basis then
         warn("card generations cannot be compared on one basis (raw_hwtype, hwtype or type on both sides)",
-             { apqn = q, evidence = ev })
+             { apqn = q, evidence = ev,
+               remedy = recollect("source and target", "raw_hwtype on both sides") })
       elseif tg < sg then
         -- The kernel accepts CEX7 -> CEX8, never the reverse: an older card
         -- may lack functions the guest already uses.
         reject(("target card CEX%d is older than source card CEX%d"):format(tg, sg),
-               { apqn = q, evidence = ev })
+               { apqn = q, evidence = ev,
+                 remedy = elsewhere(tgt, q, ("is a CEX%d or newer"):format(sg)) })
       elseif tg > sg then
         if param_false(ctx, "allow_generation_upgrade") then
           ev.allow_generation_upgrade = false
           reject(("target card CEX%d is newer than source card CEX%d and upgrades are not allowed")
-                 :format(tg, sg), { apqn = q, evidence = ev })
+                 :format(tg, sg), { apqn = q, evidence = ev,
+                   remedy = elsewhere(tgt, q, ("is a CEX%d (or allow upgrades: site parameter " ..
+                                               "allow_generation_upgrade)"):format(sg)) })
         else
           note(("target card CEX%d is newer than source card CEX%d"):format(tg, sg),
                { apqn = q, evidence = ev })
@@ -155,7 +177,8 @@ rule{
       end
       local values = ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
       if not sf or not tf then
-        warn("ap_functions unknown on " .. unknown_on(sf, tf), { apqn = q, evidence = ev() })
+        warn("ap_functions unknown on " .. unknown_on(sf, tf),
+             { apqn = q, evidence = ev(), remedy = recollect(unknown_on(sf, tf), "ap_functions") })
       else
         for _, name in ipairs(FACILITIES) do
           local sh, th = has(sf, F[name]), has(tf, F[name])
@@ -168,17 +191,22 @@ rule{
               -- generations a card-only difference may be that artifact.
               warn(("SLCF %s in card ap_functions %s; kernels differ in showing it on cards: " ..
                     "collect the queues' ap_functions to decide"):format(where, values),
-                   { apqn = q, evidence = ev{ bit = name } })
+                   { apqn = q, evidence = ev{ bit = name },
+                     remedy = recollect("source and target", "the queues' ap_functions (a kernel " ..
+                                        "that shows queue ap_functions)") })
             else
               reject(("%s %s %s: the kernel requires equal facility bits"):format(name, where, values),
-                     { apqn = q, evidence = ev{ bit = name } })
+                     { apqn = q, evidence = ev{ bit = name },
+                       remedy = elsewhere(tgt, q, ("has the same facility bits (%s %s)")
+                                                  :format(name, sh and "set" or "clear")) })
             end
           end
         end
         -- Class: only the full-native bit counts (classes_compatible()).
         if has(sf, F.FULL) and not has(tf, F.FULL) then
           reject(("full native function set on source, not on target %s"):format(values),
-                 { apqn = q, evidence = ev{ bit = "FULL" } })
+                 { apqn = q, evidence = ev{ bit = "FULL" },
+                   remedy = elsewhere(tgt, q, "has the full native function set") })
         end
         -- Secure Execution bind state: 0 (usable) on both sides.
         for _, s in ipairs{ { "source", sf }, { "target", tf } } do
@@ -186,7 +214,10 @@ rule{
           if bs ~= 0 then
             reject(("SE bind state %d (%s) on %s %s: the kernel requires 0 on both")
                    :format(bs, BS_NAME[bs], s[1], values),
-                   { apqn = q, evidence = ev{ bit = "BS", side = s[1] } })
+                   { apqn = q, evidence = ev{ bit = "BS", side = s[1] },
+                     remedy = { text = ("the %s queue %s is in a Secure Execution bind state: no " ..
+                                        "change on this host helps a live migration (protected " ..
+                                        "guests are not migratable)"):format(s[1], q) } })
           end
         end
       end
@@ -220,13 +251,17 @@ rule{
           local what, s, t = p[1], p[2], p[3]
           if s and not t then
             warn(("EP11 %s op modes unknown on target"):format(what),
-                 { apqn = q, evidence = { source = s } })
+                 { apqn = q, evidence = { source = s },
+                   remedy = recollect("target", ("the EP11 %s op_modes (queue online)"):format(what)) })
           elseif s and t then
             local ts = op_set(t)
             for _, m in ipairs(s) do
               if not ts[m] then
                 reject(("EP11 %s op mode %s on source, not on target"):format(what, m),
-                       { apqn = q, evidence = { mode = m, source = s, target = t } })
+                       { apqn = q, evidence = { mode = m, source = s, target = t },
+                         remedy = elsewhere(tgt, q, ("runs EP11 compliance mode %s (setting it " ..
+                                                     "from a TKE zeroizes the domain: a key " ..
+                                                     "ceremony)"):format(m)) })
               end
             end
           end
@@ -234,7 +269,10 @@ rule{
         if se.api_ordinal and te.api_ordinal and te.api_ordinal < se.api_ordinal then
           warn(("EP11 API ordinal %d on target is lower than %d on source")
                :format(te.api_ordinal, se.api_ordinal),
-               { apqn = q, evidence = { source = se.api_ordinal, target = te.api_ordinal } })
+               { apqn = q, evidence = { source = se.api_ordinal, target = te.api_ordinal },
+                 remedy = { text = ("update the EP11 firmware of target host %s's card for %s to " ..
+                                    "API ordinal %d or later, or migrate to a host whose card has it")
+                                   :format(tgt.host, q, se.api_ordinal) } })
         end
       end
     end

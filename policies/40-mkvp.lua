@@ -76,12 +76,16 @@ rule{
 
     -- Not visible is never equal (DOMAIN.md §2.6): warn, or reject when
     -- the site requires master keys to be compared.
-    local function unseen(q, msg, ev)
+    local function unseen(q, msg, ev, where)
       ev.require_mkvps = strict
+      local remedy = { text = ("declare the master keys of %s on the %s (apgate collect --keys FILE " ..
+                               "with the MKVPs the security team or the guest reads, `apgate " ..
+                               "collect --guest`), since the host cannot see them for a queue " ..
+                               "bound to vfio_ap"):format(q, where) }
       if strict then
-        reject(msg .. " (require_mkvps)", { apqn = q, evidence = ev })
+        reject(msg .. " (require_mkvps)", { apqn = q, evidence = ev, remedy = remedy })
       else
-        warn(msg, { apqn = q, evidence = ev })
+        warn(msg, { apqn = q, evidence = ev, remedy = remedy })
       end
     end
 
@@ -90,24 +94,47 @@ rule{
       local function ev() return { key_type = kt, source = regs(s), target = regs(t) } end
       local told_new = false
       if s and not known(s.cur) then
-        unseen(q, ("current %s master key not visible on source"):format(K), ev())
+        unseen(q, ("current %s master key not visible on source"):format(K), ev(), "source")
       elseif s and s.cur.state == "valid" then
         local cur = s.cur.mkvp
+        -- Text only: master keys are loaded and set from a TKE or the
+        -- CCA/EP11 tools by key officers, never by a command apgate could
+        -- write; the text names register, MKVP and APQN.
+        local function must_hold(how)
+          return { text = ("the CURRENT %s master-key register of target APQN %s must hold MKVP " ..
+                           "%s (the source's CURRENT): %s"):format(K, q, cur, how) }
+        end
         if not (t and known(t.cur)) then
-          unseen(q, ("current %s master key not visible on target"):format(K), ev())
+          unseen(q, ("current %s master key not visible on target"):format(K), ev(), "target")
         elseif t.cur.state == "valid" and same(kt, cur, t.cur.mkvp) then
           -- equal: the keys keep working
         elseif t.old and t.old.state == "valid" and same(kt, cur, t.old.mkvp) then
           warn(("current %s master key is OLD on target: secure keys need re-enciphering")
-               :format(K), { apqn = q, evidence = ev() })
+               :format(K), { apqn = q, evidence = ev(),
+                 remedy = { text = ("the guest's %s secure keys are enciphered under MKVP %s, the OLD " ..
+                                    "%s master key of target APQN %s: re-encipher them under its " ..
+                                    "CURRENT key (MKVP %s; e.g. zkey reencipher --from-old) before " ..
+                                    "the next master-key change there; no key ceremony is needed")
+                                   :format(K, cur, K, q, t.cur.mkvp or "?") } })
         elseif t.new and NEW_SET[t.new.state] and same(kt, cur, t.new.mkvp) then
           told_new = true
           reject(("current %s master key is only NEW (%s) on target: loaded but not set on the " ..
-                  "target; set it first"):format(K, t.new.state), { apqn = q, evidence = ev() })
+                  "target; set it first"):format(K, t.new.state), { apqn = q, evidence = ev(),
+                  remedy = must_hold(("set the loaded NEW %s master key there (%s; it is already " ..
+                                      "loaded, no key ceremony is needed), then check again")
+                                     :format(K, kt == "wk" and "commit and finalize the pending " ..
+                                             "wrapping key from the TKE or with the EP11 tools"
+                                             or "set master key from the TKE or with the CCA tools")) })
         elseif t.cur.state == "valid" then
-          reject(("current %s master key differs on target"):format(K), { apqn = q, evidence = ev() })
+          reject(("current %s master key differs on target"):format(K), { apqn = q, evidence = ev(),
+                  remedy = must_hold(("it holds %s; load the source's master key into that domain " ..
+                                      "(a key ceremony with the key parts, from a TKE), or migrate " ..
+                                      "to a host whose APQN has it"):format(t.cur.mkvp or "another")) })
         else
-          reject(("no current %s master key on target"):format(K), { apqn = q, evidence = ev() })
+          reject(("no current %s master key on target"):format(K), { apqn = q, evidence = ev(),
+                  remedy = must_hold("it has none; load and set the source's master key in that " ..
+                                     "domain (a key ceremony with the key parts, from a TKE), or " ..
+                                     "migrate to a host whose APQN has it") })
         end
       end
       -- A change under way on either side may make CUR differ at any moment.
@@ -118,7 +145,10 @@ rule{
       end
       if #busy > 0 then
         warn(("master key change in progress for %s: NEW %s"):format(K, table.concat(busy, ", ")),
-             { apqn = q, evidence = ev() })
+             { apqn = q, evidence = ev(),
+               remedy = { text = ("wait until the %s master-key change of APQN %s (NEW register %s) " ..
+                                  "is finished on both hosts and check again, or migrate first and " ..
+                                  "change the key afterwards"):format(K, q, table.concat(busy, ", ")) } })
       end
     end
 
@@ -131,7 +161,8 @@ rule{
         local sm, tm = sq and sq.mkvps, tq.mkvps
         if not sm or not tm then
           unseen(q, "master keys not visible on " .. side(sm, tm),
-                 { source_origin = sm and sm.origin, target_origin = tm and tm.origin })
+                 { source_origin = sm and sm.origin, target_origin = tm and tm.origin },
+                 side(sm, tm))
         else
           for _, kt in ipairs(KEY_TYPES) do check_key(q, kt, sm[kt], tm[kt]) end
           if is_cca(src, q, sm) and not sm.sym and not tm.sym then no_sym[#no_sym + 1] = q end

@@ -12,7 +12,11 @@ rule{
   check = function(src, tgt)
     if src.mdev.uuid ~= tgt.mdev.uuid then
       warn("mdev UUID differs; libvirt looks the device up by the source UUID",
-           { evidence = { source = src.mdev.uuid, target = tgt.mdev.uuid } })
+           { evidence = { source = src.mdev.uuid, target = tgt.mdev.uuid },
+             remedy = { text = ("libvirt opens mdev %s on target host %s: define the target's mdev " ..
+                                "(%s) under that UUID with the same attributes, or have the migration " ..
+                                "rewrite the domain XML's hostdev to %s"):format(
+                                src.mdev.uuid, tgt.host, tgt.mdev.uuid, tgt.mdev.uuid) } })
     end
   end,
 }
@@ -25,7 +29,11 @@ rule{
   check = function(src, tgt)
     if tgt.mdev.state == "defined" then
       warn(("target mdev is defined but not started; start it before migrating (mdevctl start -u %s)")
-           :format(tgt.mdev.uuid), { evidence = { host = tgt.host, state = "defined" } })
+           :format(tgt.mdev.uuid), { evidence = { host = tgt.host, state = "defined" },
+           remedy = { text = ("start mdev %s on target host %s before migrating"):format(
+                              tgt.mdev.uuid, tgt.host),
+                      commands = { { on = "target",
+                                     command = "mdevctl start --uuid " .. tgt.mdev.uuid } } } })
     end
   end,
 }
@@ -39,7 +47,9 @@ rule{
   check = function(src, tgt)
     if src.guest and src.guest.secure_execution == true then
       reject("the guest is a Secure Execution (protected) guest: protected guests are not migratable",
-             { evidence = { host = src.host } })
+             { evidence = { host = src.host },
+               remedy = { text = "no change on either host helps a live migration: shut the guest " ..
+                                 "down and start it on the target host instead" } })
     end
   end,
 }

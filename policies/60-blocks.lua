@@ -31,7 +31,15 @@ rule{
           note("block not yet in force (from " .. b.since .. "); " ..
                describe(side, v.host, b), { evidence = ev })
         else
-          reject(describe(side, v.host, b), { evidence = ev })
+          -- Who and why come from the block itself: shown (escaped) in the
+          -- text, never pasted into the command.
+          reject(describe(side, v.host, b), { evidence = ev, remedy = {
+            text = ("the block was set%s%s because: %s; when that no longer holds, lift it on the " ..
+                    "%s host %s (%s)"):format(
+                    b.by and (" by " .. b.by) or "", b.since and (" on " .. b.since) or "",
+                    b.reason, side, v.host,
+                    b["until"] and ("it ends by itself at " .. b["until"]) or "it has no end time"),
+            commands = { { on = side, command = "apgate unblock --mdev " .. v.mdev.uuid } } } })
         end
       end
     end

@@ -14,6 +14,7 @@
 #include "decide.h"
 #include "domxml.h"
 #include "exitcode.h"
+#include "fixscript.h"
 #include "render.h"
 #include "util.h"
 
@@ -31,8 +32,12 @@ static const char check_help[] =
 "  -m, --mdev UUID        the mdev to collect for a 'live' side (with\n"
 "                         --source-xml: defaults to the guest's vfio-ap mdev)\n"
 "  -f, --format FORMAT    text (default) or json\n"
-"  -e, --explain          with text: evidence, inputs, policies and the\n"
-"                         result of every rule\n"
+"  -e, --explain          with text: evidence, remedies (fix: lines),\n"
+"                         inputs, policies and the result of every rule\n"
+"      --fix-script       print the remedies' commands as a shell script\n"
+"                         for review (grouped by host, never run by\n"
+"                         apgate) instead of the verdict; excludes\n"
+"                         --format json and --explain\n"
 "      --fail-on-warn     exit 3 on a warn verdict\n"
 "      --enforcement MODE enforce, or dryrun: decide and record as usual,\n"
 "                         but exit as if every reject were a warn\n"
@@ -142,6 +147,7 @@ int cmd_check(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "fail-on-warn", no_argument, NULL, 'W' },
 		{ "enforcement", required_argument, NULL, 'E' },
+		{ "fix-script", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		AG_CLI_POLICY_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -154,7 +160,7 @@ int cmd_check(int argc, char **argv)
 	struct ag_descriptor *src = NULL, *tgt = NULL;
 	struct ag_cli_policy pol = { 0 };
 	struct ag_decide_input in = { 0 };
-	bool explain = false, fail_on_warn = false, json;
+	bool explain = false, fail_on_warn = false, json, fix_script = false;
 	struct ag_verdict v;
 	struct ag_config cfg;
 	struct ag_error err;
@@ -172,6 +178,7 @@ int cmd_check(int argc, char **argv)
 		case 'e': explain = true; break;
 		case 'W': fail_on_warn = true; break;
 		case 'E': enforcement = optarg; break;
+		case 'F': fix_script = true; break;
 		case 'h':
 			printf(check_help, ag_cli_policy_help);
 			ag_cli_policy_free(&pol);
@@ -204,6 +211,13 @@ int cmd_check(int argc, char **argv)
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		ag_cli_usage_error("check", "--format must be text or json, not '%s'",
 				   format);
+		goto out_pol;
+	}
+	/* The script replaces the verdict on stdout: one document there. */
+	if (fix_script && (strcmp(format, "text") || explain)) {
+		ag_cli_usage_error("check", "--fix-script prints a shell script "
+				   "instead of the verdict: it excludes --format "
+				   "json and --explain");
 		goto out_pol;
 	}
 	if (enforcement && ag_enforcement_parse(enforcement, false, &mode) < 0) {
@@ -256,7 +270,9 @@ int cmd_check(int argc, char **argv)
 			if (v.findings[i].severity == AG_SEV_ERROR)
 				ag_cli_msg("%s", v.findings[i].message);
 	}
-	if (json)
+	if (fix_script)
+		ag_render_fix_script(&v, stdout);
+	else if (json)
 		ag_render_json(&v, stdout);
 	else
 		ag_render_text(&v, stdout, explain);

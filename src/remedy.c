@@ -30,24 +30,6 @@ void ag_remedy_free(struct ag_remedy *r)
 	free(r);
 }
 
-struct ag_remedy *ag_remedy_copy(const struct ag_remedy *r)
-{
-	struct ag_remedy *c;
-	size_t i;
-
-	if (!r)
-		return NULL;
-	c = xcalloc(1, sizeof(*c));
-	c->text = xstrdup(r->text);
-	c->cmds = xcalloc(r->n_cmds + 1, sizeof(*c->cmds));
-	for (i = 0; i < r->n_cmds; i++) {
-		c->cmds[i].on = r->cmds[i].on;
-		c->cmds[i].command = xstrdup(r->cmds[i].command);
-	}
-	c->n_cmds = r->n_cmds;
-	return c;
-}
-
 bool ag_remedy_command_ok(const char *s)
 {
 	const unsigned char *p;

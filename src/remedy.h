@@ -47,7 +47,6 @@ struct ag_remedy {
 const char *ag_remedy_on_name(enum ag_remedy_on on);	/* "source" ... */
 
 void ag_remedy_free(struct ag_remedy *r);	/* r may be NULL */
-struct ag_remedy *ag_remedy_copy(const struct ag_remedy *r);
 
 /* Whether s is one line without control characters (C0, DEL). */
 bool ag_remedy_command_ok(const char *s);

@@ -129,14 +129,26 @@ for want in \
 	"$D/lint-bad.lua:2: warning: assigns global 'counter'" \
 	"$D/lint-bad.lua:3: warning: rule 'site.a' has no description" \
 	"policies/50-mdev.lua:9: warning: rule 'mdev.uuid' never runs: disabled by $D/lint-bad.lua:18 (we do not care) [unreachable]" \
-	"$D/lint-bad.lua:14: warning: rule 'site.quiet' can never reject or warn" ; do
+	"$D/lint-bad.lua:14: warning: rule 'site.quiet' can never reject or warn" \
+	"$D/lint-bad.lua:6: warning: reject() in rule 'site.a' gives no remedy: say what to do with remedy = { text = ..., commands = ... } [no-remedy]" \
+	"$D/lint-bad.lua:15: warning: reject() in rule 'site.helper' gives no remedy" ; do
 	expect_contains "lint: ${want##*\[}" "$TMP/lint.txt" "$want"
 done
-if grep -q "site.helper" "$TMP/lint.txt"; then
+if grep "site.helper" "$TMP/lint.txt" | grep -qv no-remedy; then
 	fail "lint: a reject in a helper counts" "$(grep site.helper "$TMP/lint.txt")"
 else pass "lint: a reject in a helper counts"; fi
 "$APGATE" lint policies "$D/lint-bad.lua" > /dev/null
 expect_status "lint: errors without a syntax error exit 1" 1 $?
+# A reject without a remedy is a warning; a remedy written in the call, or
+# passed through a variable on a sample input, is not.
+"$APGATE" lint "$D/lint-remedy.lua" > "$TMP/lint-r.txt"
+expect_status "lint: a missing remedy is only a warning" 0 $?
+if [ "$(grep -c 'no-remedy' "$TMP/lint-r.txt")" = 1 ] &&
+   grep -qF "$D/lint-remedy.lua:6: warning: reject() in rule 'site.remedies' gives no remedy" "$TMP/lint-r.txt"
+then pass "lint: only the reject without a remedy is reported"
+else fail "lint: only the reject without a remedy is reported" "$(cat "$TMP/lint-r.txt")"; fi
+"$APGATE" lint --strict "$D/lint-remedy.lua" > /dev/null
+expect_status "lint --strict: a missing remedy exits 1" 1 $?
 printf 'rule{ id = "mdev.uuid", description = "site: reject", check = function(s, t)\n  if s.mdev.uuid ~= t.mdev.uuid then reject("differs") end end }\n' \
 	> "$TMP/55-uuid.lua"
 "$APGATE" lint policies "$TMP/55-uuid.lua" > "$TMP/lint-w.txt"
@@ -159,7 +171,7 @@ printf 'disable("mdev.uuid", "orchestration re-creates mdevs (CHG-1)")\nrule{ id
 "$APGATE" policies $P --policy-dir "$TMP/site" --param zone=a > "$TMP/pol.txt"
 expect_status "policies: exit 0" 0 $?
 expect_contains "policies: replaced rule and by whom" "$TMP/pol.txt" \
-	"replaced  apqn.match               policies/10-apqn.lua:15  replaced by $TMP/site/50-site.lua:2"
+	"replaced  apqn.match               policies/10-apqn.lua:62  replaced by $TMP/site/50-site.lua:2"
 expect_contains "policies: disabled rule, by whom and why" "$TMP/pol.txt" \
 	"disabled by $TMP/site/50-site.lua:1: orchestration re-creates mdevs (CHG-1)"
 expect_contains "policies: description" "$TMP/pol.txt" "the target mdev has exactly the APQNs of the source mdev"
