@@ -1,4 +1,4 @@
-/* cmd_show.c - `apgate show`: one descriptor, readably. */
+/* cmd_show.c - `apgate show`: one descriptor or host inventory, readably. */
 #include "config.h"
 
 #include <getopt.h>
@@ -10,18 +10,20 @@
 #include "commands.h"
 #include "descriptor.h"
 #include "exitcode.h"
+#include "inventory.h"
 #include "textsafe.h"
 
 static const char show_help[] =
 "Usage: apgate show [--format text|yaml|json] FILE\n"
 "Print an AP descriptor: as a readable summary with its sha256 digest\n"
 "(text, the default), or normalised as YAML or as JSON (the canonical form's\n"
-"keys and order, pretty-printed).\n"
+"keys and order, pretty-printed).  A host inventory (apgate-inventory: 1)\n"
+"is printed the same ways, without a digest.\n"
 "\n"
 "  -f, --format FORMAT   text, yaml or json\n"
 "  -h, --help            show this help\n"
 "\n"
-"Exit status: 0 shown, 1 invalid descriptor, 2 usage error.\n";
+"Exit status: 0 shown, 1 invalid descriptor or inventory, 2 usage error.\n";
 
 static const char *tri(enum ag_tri t)
 {
@@ -103,9 +105,12 @@ static void print_mkvps(const struct ag_mkvps *m)
 	}
 }
 
+static void print_hw(const struct ag_descriptor *d);
+static void print_blocks(const struct ag_descriptor *d);
+
 static void print_text(const char *path, const struct ag_descriptor *d)
 {
-	char sha[AG_SHA256_HEX_LEN], apqn[AG_APQN_LEN], fn[16];
+	char sha[AG_SHA256_HEX_LEN], apqn[AG_APQN_LEN];
 	size_t i;
 
 	ag_descriptor_digest(d, sha);
@@ -148,6 +153,15 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	}
 	if (d->guest.secure_execution != AG_TRI_UNSET)
 		printf("%-16s%s\n", "secure exec", tri(d->guest.secure_execution));
+	print_hw(d);
+	print_blocks(d);
+}
+
+/* Cards and queues: the same tables for a descriptor and an inventory. */
+static void print_hw(const struct ag_descriptor *d)
+{
+	char apqn[AG_APQN_LEN], fn[16];
+	size_t i;
 
 	printf("\ncards (%zu)\n", d->n_cards);
 	if (d->n_cards)
@@ -209,6 +223,11 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 			       q->assigned_to);
 		print_mkvps(&q->mkvps);
 	}
+}
+
+static void print_blocks(const struct ag_descriptor *d)
+{
+	size_t i;
 
 	printf("\nblocks (%zu)\n", d->n_blocks);
 	for (i = 0; i < d->n_blocks; i++) {
@@ -220,6 +239,69 @@ static void print_text(const char *path, const struct ag_descriptor *d)
 	}
 }
 
+static void print_inventory(const char *path, const struct ag_inventory *inv)
+{
+	const struct ag_descriptor *hw = inv->hw;
+	size_t i;
+
+	printf("%-16s%s\n", "inventory", esc(path));
+	printf("%-16s%s\n", "host", esc(hw->host));
+	if (hw->collected.at || hw->collected.from || hw->collected.tool)
+		printf("%-16s%s from %s by %s\n", "collected",
+		       or_dash(hw->collected.at),
+		       hw->collected.from ?
+		       ag_collected_from_name(hw->collected.from) : "-",
+		       or_dash(hw->collected.tool));
+	if (hw->lpar.present) {
+		print_ids("lpar adapters", &hw->lpar.adapters, 2);
+		print_ids("lpar usage", &hw->lpar.usage_domains, 4);
+		print_ids("lpar control", &hw->lpar.control_domains, 4);
+	}
+	print_hw(hw);
+	printf("\nmdevs (%zu)\n", inv->n_mdevs);
+	for (i = 0; i < inv->n_mdevs; i++) {
+		const struct ag_inv_mdev *m = &inv->mdevs[i];
+
+		printf("  %s (%s, %s)\n", m->uuid, or_dash(m->type),
+		       ag_mdev_state_name(m->state));
+		printf("  ");
+		print_ids("  adapters", &m->adapters, 2);
+		printf("  ");
+		print_ids("  usage domains", &m->domains, 4);
+		printf("  ");
+		print_ids("  control", &m->control_domains, 4);
+	}
+	printf("\nblocks (%zu)\n", inv->n_blocks);
+	for (i = 0; i < inv->n_blocks; i++) {
+		const struct ag_block *b = &inv->blocks[i].b;
+
+		printf("  %s: %s (by %s, since %s, until %s)\n",
+		       inv->blocks[i].mdev, esc(b->reason), or_dash(b->by),
+		       or_dash(b->since),
+		       b->until ? esc(b->until) : "further notice");
+	}
+}
+
+/* --format yaml|json of an inventory; 0 or AG_EXIT_ERROR. */
+static int emit_inventory(const struct ag_inventory *inv, bool yaml)
+{
+	struct ag_error err;
+	json_object *o;
+
+	if (yaml) {
+		if (ag_inventory_emit_yaml(inv, stdout, &err) < 0) {
+			ag_cli_msg("%s", err.msg);
+			return AG_EXIT_ERROR;
+		}
+		return AG_EXIT_OK;
+	}
+	o = ag_inventory_to_json(inv);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+		JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return AG_EXIT_OK;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -229,6 +311,7 @@ int cmd_show(int argc, char **argv)
 	};
 	const char *format = "text";
 	struct ag_descriptor *d = NULL;
+	struct ag_inventory *inv = NULL;
 	struct ag_error err;
 	int opt, status = AG_EXIT_OK;
 
@@ -245,9 +328,19 @@ int cmd_show(int argc, char **argv)
 					  "or json, not '%s'", format);
 	if (argc - optind != 1)
 		return ag_cli_usage_error("show", "expected exactly one FILE");
-	if (ag_descriptor_load_file(argv[optind], &d, &err) < 0) {
+	if (ag_document_load_file(argv[optind], &d, &inv, &err) < 0) {
 		ag_cli_msg("%s", err.msg);
 		return AG_EXIT_REJECT;
+	}
+	if (inv) {
+		if (strcmp(format, "text") == 0)
+			print_inventory(argv[optind], inv);
+		else
+			status = emit_inventory(inv, !strcmp(format, "yaml"));
+		if (ag_cli_flush_stdout("the inventory") < 0)
+			status = AG_EXIT_ERROR;
+		ag_inventory_free(inv);
+		return status;
 	}
 	if (strcmp(format, "text") == 0) {
 		print_text(argv[optind], d);

@@ -1,4 +1,5 @@
-/* cmd_validate.c - `apgate validate`: are these descriptors well-formed? */
+/* cmd_validate.c - `apgate validate`: are these descriptors and host
+ * inventories well-formed? */
 #include "config.h"
 
 #include <getopt.h>
@@ -8,10 +9,12 @@
 #include "commands.h"
 #include "descriptor.h"
 #include "exitcode.h"
+#include "inventory.h"
 
 static const char validate_help[] =
 "Usage: apgate validate [-q] FILE...\n"
-"Check AP descriptor files (format v1, YAML or JSON; - = stdin) against the\n"
+"Check AP descriptor files and host inventories (format v1, YAML or JSON;\n"
+"- = stdin; an inventory starts with apgate-inventory: 1) against their\n"
 "format's rules.  Prints 'FILE: ok' for each valid file and the first\n"
 "violation of each invalid one as 'apgate: FILE:LINE:COL: message'.\n"
 "\n"
@@ -41,9 +44,10 @@ int cmd_validate(int argc, char **argv)
 		return ag_cli_usage_error("validate", "no descriptor file given");
 	for (; optind < argc; optind++) {
 		struct ag_descriptor *d = NULL;
+		struct ag_inventory *inv = NULL;
 		struct ag_error err;
 
-		if (ag_descriptor_load_file(argv[optind], &d, &err) < 0) {
+		if (ag_document_load_file(argv[optind], &d, &inv, &err) < 0) {
 			ag_cli_msg("%s", err.msg);
 			status = AG_EXIT_REJECT;
 			continue;
@@ -51,6 +55,7 @@ int cmd_validate(int argc, char **argv)
 		if (!quiet)
 			printf("%s: ok\n", argv[optind]);
 		ag_descriptor_free(d);
+		ag_inventory_free(inv);
 	}
 	return status;
 }

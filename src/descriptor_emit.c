@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "descriptor.h"
+#include "descriptor_yaml.h"
 #include "yamlemit.h"
 #include "util.h"
 
@@ -413,59 +414,35 @@ static void emit_mkvps(struct ag_yemit *e, const struct ag_mkvps *m)
 	ag_yemit_map_end(e);
 }
 
-static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
+/* The pieces of a descriptor the inventory writer shares
+ * (descriptor_yaml.h). */
+void ag_yemit_desc_collected(struct ag_yemit *e, const struct ag_descriptor *d)
+{
+	if (!d->collected.at && !d->collected.from && !d->collected.tool)
+		return;
+	word(e, "collected");
+	ag_yemit_map_start(e, false);
+	kv_str(e, "at", d->collected.at);
+	kv_word(e, "from", ag_collected_from_name(d->collected.from));
+	kv_str(e, "tool", d->collected.tool);
+	ag_yemit_map_end(e);
+}
+
+void ag_yemit_desc_lpar(struct ag_yemit *e, const struct ag_descriptor *d)
+{
+	if (!d->lpar.present)
+		return;
+	word(e, "lpar");
+	ag_yemit_map_start(e, false);
+	kv_idlist(e, "adapters", &d->lpar.adapters);
+	kv_idlist(e, "usage_domains", &d->lpar.usage_domains);
+	kv_idlist(e, "control_domains", &d->lpar.control_domains);
+	ag_yemit_map_end(e);
+}
+
+void ag_yemit_desc_cards(struct ag_yemit *e, const struct ag_descriptor *d)
 {
 	size_t i;
-
-	ag_yemit_map_start(e, false);
-	kv_int(e, "apgate-descriptor", AG_DESCRIPTOR_VERSION);
-	kv_str(e, "host", d->host);
-	ag_labels_emit_yaml(e, "host_labels", &d->host_labels);
-	if (d->collected.at || d->collected.from || d->collected.tool) {
-		word(e, "collected");
-		ag_yemit_map_start(e, false);
-		kv_str(e, "at", d->collected.at);
-		kv_word(e, "from", ag_collected_from_name(d->collected.from));
-		kv_str(e, "tool", d->collected.tool);
-		ag_yemit_map_end(e);
-	}
-
-	word(e, "mdev");
-	ag_yemit_map_start(e, false);
-	kv_str(e, "uuid", d->mdev.uuid);
-	kv_str(e, "type", d->mdev.type);
-	kv_word(e, "state", ag_mdev_state_name(d->mdev.state));
-	kv_idlist(e, "adapters", &d->mdev.adapters);
-	kv_idlist(e, "domains", &d->mdev.domains);
-	kv_idlist(e, "control_domains", &d->mdev.control_domains);
-	if (d->mdev.has_guest_apqns) {
-		word(e, "guest_apqns");
-		ag_yemit_seq_start(e, true);
-		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
-			char apqn[AG_APQN_LEN];
-
-			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
-				       d->mdev.guest_apqns[i] % 256u, apqn);
-			ag_yemit_scalar(e, apqn, true);
-		}
-		ag_yemit_seq_end(e);
-	}
-	ag_yemit_map_end(e);
-
-	if (d->lpar.present) {
-		word(e, "lpar");
-		ag_yemit_map_start(e, false);
-		kv_idlist(e, "adapters", &d->lpar.adapters);
-		kv_idlist(e, "usage_domains", &d->lpar.usage_domains);
-		kv_idlist(e, "control_domains", &d->lpar.control_domains);
-		ag_yemit_map_end(e);
-	}
-	if (d->guest.secure_execution != AG_TRI_UNSET) {
-		word(e, "guest");
-		ag_yemit_map_start(e, false);
-		kv_tri(e, "secure_execution", d->guest.secure_execution);
-		ag_yemit_map_end(e);
-	}
 
 	word(e, "cards");
 	ag_yemit_seq_start(e, !d->n_cards);
@@ -500,6 +477,11 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		ag_yemit_map_end(e);
 	}
 	ag_yemit_seq_end(e);
+}
+
+void ag_yemit_desc_queues(struct ag_yemit *e, const struct ag_descriptor *d)
+{
+	size_t i;
 
 	word(e, "queues");
 	ag_yemit_seq_start(e, !d->n_queues);
@@ -524,6 +506,64 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		ag_yemit_map_end(e);
 	}
 	ag_yemit_seq_end(e);
+}
+
+void ag_yemit_desc_block_fields(struct ag_yemit *e, const struct ag_block *b)
+{
+	kv_str(e, "reason", b->reason);
+	kv_str(e, "since", b->since);
+	kv_str(e, "until", b->until);
+	kv_str(e, "by", b->by);
+}
+
+void ag_yemit_idlist(struct ag_yemit *e, const char *key,
+		     const struct ag_idset *set)
+{
+	kv_idlist(e, key, set);
+}
+
+static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
+{
+	size_t i;
+
+	ag_yemit_map_start(e, false);
+	kv_int(e, "apgate-descriptor", AG_DESCRIPTOR_VERSION);
+	kv_str(e, "host", d->host);
+	ag_labels_emit_yaml(e, "host_labels", &d->host_labels);
+	ag_yemit_desc_collected(e, d);
+
+	word(e, "mdev");
+	ag_yemit_map_start(e, false);
+	kv_str(e, "uuid", d->mdev.uuid);
+	kv_str(e, "type", d->mdev.type);
+	kv_word(e, "state", ag_mdev_state_name(d->mdev.state));
+	kv_idlist(e, "adapters", &d->mdev.adapters);
+	kv_idlist(e, "domains", &d->mdev.domains);
+	kv_idlist(e, "control_domains", &d->mdev.control_domains);
+	if (d->mdev.has_guest_apqns) {
+		word(e, "guest_apqns");
+		ag_yemit_seq_start(e, true);
+		for (i = 0; i < d->mdev.n_guest_apqns; i++) {
+			char apqn[AG_APQN_LEN];
+
+			ag_apqn_format(d->mdev.guest_apqns[i] / 256u,
+				       d->mdev.guest_apqns[i] % 256u, apqn);
+			ag_yemit_scalar(e, apqn, true);
+		}
+		ag_yemit_seq_end(e);
+	}
+	ag_yemit_map_end(e);
+
+	ag_yemit_desc_lpar(e, d);
+	if (d->guest.secure_execution != AG_TRI_UNSET) {
+		word(e, "guest");
+		ag_yemit_map_start(e, false);
+		kv_tri(e, "secure_execution", d->guest.secure_execution);
+		ag_yemit_map_end(e);
+	}
+
+	ag_yemit_desc_cards(e, d);
+	ag_yemit_desc_queues(e, d);
 
 	word(e, "blocks");
 	ag_yemit_seq_start(e, !d->n_blocks);
@@ -531,10 +571,7 @@ static void emit_descriptor(struct ag_yemit *e, const struct ag_descriptor *d)
 		const struct ag_block *b = &d->blocks[i];
 
 		ag_yemit_map_start(e, false);
-		kv_str(e, "reason", b->reason);
-		kv_str(e, "since", b->since);
-		kv_str(e, "until", b->until);
-		kv_str(e, "by", b->by);
+		ag_yemit_desc_block_fields(e, b);
 		ag_yemit_map_end(e);
 	}
 	ag_yemit_seq_end(e);

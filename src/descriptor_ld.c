@@ -107,11 +107,11 @@ int ld_check_keys(struct loader *ld, const struct ag_ynode *map,
 		ld_describe(k, found, sizeof(found));
 		/* the usual cause: a newer format revision from another host */
 		return ld_fail(ld, k, "unknown key %s in %s (allowed: %s); if "
-			    "another host wrote this descriptor, it may run "
+			    "another host wrote this %s, it may run "
 			    "a newer apgate than this one",
 			    ag_yscalar_type(k) == AG_YT_STR ?
 			    found + strlen("the string ") : found, where,
-			    list);
+			    list, ld->kind ? ld->kind : "descriptor");
 	}
 	return 0;
 }

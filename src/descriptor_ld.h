@@ -1,4 +1,5 @@
-/* descriptor_ld.h - internal to the descriptor loader (descriptor_load.c):
+/* descriptor_ld.h - internal to the descriptor and inventory loaders
+ * (descriptor_load.c, inventory_load.c):
  * the loader state and the helpers that read one node and word every
  * message "NAME:LINE:COL: path: expected WHAT, found WHAT"
  * (descriptor_ld.c).  Not an API for other modules.
@@ -17,6 +18,7 @@
 
 struct loader {
 	const char *name;
+	const char *kind;	/* for messages: NULL = "descriptor" */
 	struct ag_error *err;
 	struct ag_descriptor *d;
 	/* positions for duplicate and membership messages */
@@ -80,5 +82,25 @@ int ld_fail_enum(struct loader *ld, const struct ag_ynode *n,
 		     const char *path, const char *words);
 
 bool ld_all_hex(const char *s, size_t n);
+
+/* --- pieces of descriptor_load.c the inventory loader (inventory_load.c)
+ * shares, so that cards, queues, lpar, collected and blocks read and fail
+ * alike in both formats.  They fill ld->d; load_card and load_queue need
+ * ld->card_nodes / ld->queue_nodes sized for the list. --- */
+int load_collected(struct loader *ld, const struct ag_ynode *n);
+/* map[key] as a list of IDs 0..255 into set (absent: empty). */
+int load_idlist(struct loader *ld, const struct ag_ynode *map,
+		const char *parent, const char *key, const char *what,
+		struct ag_idset *set);
+int load_lpar(struct loader *ld, const struct ag_ynode *n);
+int load_card(struct loader *ld, const struct ag_ynode *n, size_t idx);
+int load_queue(struct loader *ld, const struct ag_ynode *n, size_t idx);
+int ld_block_fields(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, struct ag_block *b);
+/* Apply load_one to each item of the optional list root[key]. */
+int load_list(struct loader *ld, const struct ag_ynode *root,
+	      const char *key, const char *what,
+	      int (*load_one)(struct loader *, const struct ag_ynode *,
+			      size_t));
 
 #endif

@@ -24,7 +24,7 @@
 
 /* --- sections --- */
 
-static int load_collected(struct loader *ld, const struct ag_ynode *n)
+int load_collected(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = { "at", "from", "tool", NULL };
 	struct ag_descriptor *d = ld->d;
@@ -50,7 +50,7 @@ static int load_collected(struct loader *ld, const struct ag_ynode *n)
 			  &d->collected.tool);
 }
 
-static int load_idlist(struct loader *ld, const struct ag_ynode *map,
+int load_idlist(struct loader *ld, const struct ag_ynode *map,
 		       const char *parent, const char *key, const char *what,
 		       struct ag_idset *set)
 {
@@ -282,7 +282,7 @@ static int load_mdev(struct loader *ld, const struct ag_ynode *n)
 	return v ? load_guest_apqns(ld, v) : 0;
 }
 
-static int load_lpar(struct loader *ld, const struct ag_ynode *n)
+int load_lpar(struct loader *ld, const struct ag_ynode *n)
 {
 	static const char *const keys[] = {
 		"adapters", "usage_domains", "control_domains", NULL,
@@ -311,7 +311,7 @@ static int load_guest(struct loader *ld, const struct ag_ynode *n)
 			   &ld->d->guest.secure_execution);
 }
 
-static int load_card(struct loader *ld, const struct ag_ynode *n,
+int load_card(struct loader *ld, const struct ag_ynode *n,
 		     size_t idx)
 {
 	static const char *const keys[] = {
@@ -513,7 +513,7 @@ static int load_mkvps(struct loader *ld, const struct ag_ynode *n,
 	return 0;
 }
 
-static int load_queue(struct loader *ld, const struct ag_ynode *n,
+int load_queue(struct loader *ld, const struct ag_ynode *n,
 		      size_t idx)
 {
 	static const char *const keys[] = {
@@ -593,18 +593,26 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 	static const char *const keys[] = {
 		"reason", "since", "until", "by", NULL,
 	};
-	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
-	const struct ag_ynode *v;
-	struct ag_block *b;
-	time_t since = 0, until = 0;
+	char path[PATH_MAX_LEN];
 
 	snprintf(path, sizeof(path), "blocks[%zu]", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
-	v = ld_require(ld, n, "reason", path);
+	return ld_block_fields(ld, n, path,
+			       ag_descriptor_add_block(ld->d, NULL));
+}
+
+/* reason, since, until and by of a block mapping whose keys the caller
+ * has checked (the inventory's blocks also name their mdev). */
+int ld_block_fields(struct loader *ld, const struct ag_ynode *n,
+		    const char *path, struct ag_block *b)
+{
+	char fpath[PATH_MAX_LEN];
+	const struct ag_ynode *v = ld_require(ld, n, "reason", path);
+	time_t since = 0, until = 0;
+
 	if (!v)
 		return -1;
-	b = ag_descriptor_add_block(ld->d, NULL);
 	ld_join(fpath, path, "reason");
 	if (ld_dup_str(ld, v, fpath, true, AG_REASON_MAX, &b->reason) < 0)
 		return -1;
@@ -623,7 +631,7 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 }
 
 /* Apply load_one to each item of an optional top-level list. */
-static int load_list(struct loader *ld, const struct ag_ynode *root,
+int load_list(struct loader *ld, const struct ag_ynode *root,
 		     const char *key, const char *what,
 		     int (*load_one)(struct loader *, const struct ag_ynode *,
 				     size_t))

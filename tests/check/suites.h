@@ -18,5 +18,6 @@ Suite *suite_auditsyslog(void);
 Suite *suite_auditbound(void);
 Suite *suite_policytools(void);
 Suite *suite_labels(void);
+Suite *suite_inventory(void);
 
 #endif

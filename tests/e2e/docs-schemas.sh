@@ -94,4 +94,22 @@ if "$PY" tests/tools/validate-json.py schemas/descriptor-v1.schema.json \
 then pass "descriptors match their schema"
 else fail "descriptors match their schema" "$(head -5 "$TMP/d.txt")"; fi
 
+# --- inventories against schemas/inventory-v1.schema.json (which
+# references descriptor-v1's parts) ---
+i=0
+for f in tests/data/inventories/good/*.yaml; do
+	i=$((i + 1))
+	"$APGATE" show --format json "$f" > "$TMP/inv$i.json"
+done
+if "$PY" tests/tools/validate-json.py schemas/inventory-v1.schema.json \
+	"$TMP"/inv*.json > "$TMP/i.txt" 2>&1
+then pass "inventories match their schema"
+else fail "inventories match their schema" "$(head -5 "$TMP/i.txt")"; fi
+# and the schema is not a blank check: a planned mdev is refused
+jq '.mdevs[0].state = "planned"' "$TMP/inv1.json" > "$TMP/planned.json"
+if "$PY" tests/tools/validate-json.py schemas/inventory-v1.schema.json \
+	"$TMP/planned.json" > "$TMP/i.txt" 2>&1
+then fail "inventory schema refuses a planned mdev"
+else expect_contains "inventory schema refuses a planned mdev" "$TMP/i.txt" "mdevs/0/state"; fi
+
 finish
