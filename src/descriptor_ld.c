@@ -296,3 +296,23 @@ bool ld_all_hex(const char *s, size_t n)
 	return true;
 }
 
+/* A UUID (upper case accepted), stored lowercase as sysfs and mdevctl
+ * print it. */
+int ld_get_uuid(struct loader *ld, const struct ag_ynode *v,
+		const char *path, char out[AG_UUID_LEN])
+{
+	const char *uuid_what = "a UUID like "
+				"\"62177883-f1bb-47f0-914d-32a22e3a8804\"";
+	const char *s;
+	size_t i;
+
+	if (ld_get_str(ld, v, path, uuid_what, &s) < 0)
+		return -1;
+	if (!ag_uuid_valid(s, true))
+		return ld_expected(ld, v, path, uuid_what, NULL);
+	for (i = 0; i < 36; i++)
+		out[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
+				s[i] - 'A' + 'a' : s[i]);
+	out[36] = '\0';
+	return 0;
+}

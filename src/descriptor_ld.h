@@ -83,7 +83,13 @@ int ld_fail_enum(struct loader *ld, const struct ag_ynode *n,
 
 bool ld_all_hex(const char *s, size_t n);
 
-/* --- pieces of descriptor_load.c the inventory loader (inventory_load.c)
+/* A UUID (upper case accepted), stored lowercase as sysfs and mdevctl
+ * print it. */
+int ld_get_uuid(struct loader *ld, const struct ag_ynode *v,
+		const char *path, char out[AG_UUID_LEN]);
+
+/* --- pieces of descriptor_load.c and descriptor_load_hw.c the inventory
+ * loader (inventory_load.c)
  * shares, so that cards, queues, lpar, collected and blocks read and fail
  * alike in both formats.  They fill ld->d; load_card and load_queue need
  * ld->card_nodes / ld->queue_nodes sized for the list. --- */

@@ -185,6 +185,22 @@ static int check_mdevs(const struct ag_inventory *inv, const char *name,
 			return -1;
 		}
 	}
+	for (i = 0; i < inv->hw->n_queues; i++) {
+		const struct ag_queue *q = &inv->hw->queues[i];
+		const struct ag_inv_mdev *m;
+		char apqn[AG_APQN_LEN];
+
+		if (!q->assigned_to[0])
+			continue;
+		m = ag_inventory_mdev(inv, q->assigned_to);
+		if (m && ag_idset_has(&m->adapters, q->adapter) &&
+		    ag_idset_has(&m->domains, q->domain))
+			continue;
+		ag_apqn_format(q->adapter, q->domain, apqn);
+		ag_error_set(err, "%s: queue %s is assigned_to %s, which does "
+			     "not hold it", name, apqn, q->assigned_to);
+		return -1;
+	}
 	for (i = 0; i < inv->n_blocks; i++) {
 		const struct ag_inv_block *b = &inv->blocks[i];
 
@@ -211,10 +227,14 @@ int ag_inventory_check(const struct ag_inventory *inv, const char *name,
 		ag_error_set(err, "%s: host is missing", name);
 		return -1;
 	}
-	if (inv->n_mdevs > AG_INVENTORY_MAX_MDEVS ||
-	    inv->n_blocks > AG_INVENTORY_MAX_BLOCKS) {
-		ag_error_set(err, "%s: more than %d mdevs or blocks", name,
+	if (inv->n_mdevs > AG_INVENTORY_MAX_MDEVS) {
+		ag_error_set(err, "%s: more than %d mdevs", name,
 			     AG_INVENTORY_MAX_MDEVS);
+		return -1;
+	}
+	if (inv->n_blocks > AG_INVENTORY_MAX_BLOCKS) {
+		ag_error_set(err, "%s: more than %d blocks", name,
+			     AG_INVENTORY_MAX_BLOCKS);
 		return -1;
 	}
 	if (check_hw(inv->hw, name, err) < 0 ||

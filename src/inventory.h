@@ -71,8 +71,8 @@ struct ag_inv_block *ag_inventory_add_block(struct ag_inventory *inv,
 void ag_inventory_normalize(struct ag_inventory *inv);
 /* Rules for every inventory, whatever produced it: host set, no duplicate
  * card, queue or mdev, every queue's card listed, mdev states active or
- * defined, every assigned_to naming a listed mdev whose adapters x domains
- * hold that queue, bounds.  name prefixes messages. */
+ * defined, every queue's assigned_to naming a listed mdev whose adapters x
+ * domains hold that queue, bounds.  name prefixes messages. */
 int ag_inventory_check(const struct ag_inventory *inv, const char *name,
 		       struct ag_error *err);
 

@@ -31,19 +31,6 @@ static struct inv_loader *inv_of(struct loader *ld)
 	return (struct inv_loader *)ld;
 }
 
-static const char uuid_what[] =
-	"a UUID like \"62177883-f1bb-47f0-914d-32a22e3a8804\"";
-
-static int get_uuid(struct loader *ld, const struct ag_ynode *v,
-		    const char *path, const char **out)
-{
-	if (ld_get_str(ld, v, path, uuid_what, out) < 0)
-		return -1;
-	if (!ag_uuid_valid(*out, true))
-		return ld_expected(ld, v, path, uuid_what, NULL);
-	return 0;
-}
-
 static int load_mdev_item(struct loader *ld, const struct ag_ynode *n,
 			  size_t idx)
 {
@@ -52,7 +39,7 @@ static int load_mdev_item(struct loader *ld, const struct ag_ynode *n,
 		"control_domains", NULL,
 	};
 	struct inv_loader *il = inv_of(ld);
-	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN], uuid[AG_UUID_LEN];
 	const struct ag_ynode *v;
 	struct ag_inv_mdev *m;
 	const char *s;
@@ -62,9 +49,9 @@ static int load_mdev_item(struct loader *ld, const struct ag_ynode *n,
 		return -1;
 	v = ld_require(ld, n, "uuid", path);
 	ld_join(fpath, path, "uuid");
-	if (!v || get_uuid(ld, v, fpath, &s) < 0)
+	if (!v || ld_get_uuid(ld, v, fpath, uuid) < 0)
 		return -1;
-	m = ag_inventory_add_mdev(il->inv, s);
+	m = ag_inventory_add_mdev(il->inv, uuid);
 	il->mdev_nodes[idx] = v;
 	if (ld_str_opt(ld, n, "type", path, AG_NAME_MAX, &m->type) < 0)
 		return -1;
@@ -90,19 +77,18 @@ static int load_block_item(struct loader *ld, const struct ag_ynode *n,
 	static const char *const keys[] = {
 		"mdev", "reason", "since", "until", "by", NULL,
 	};
-	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN], uuid[AG_UUID_LEN];
 	const struct ag_ynode *v;
 	struct ag_inv_block *b;
-	const char *s;
 
 	snprintf(path, sizeof(path), "blocks[%zu]", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "mdev", path);
 	ld_join(fpath, path, "mdev");
-	if (!v || get_uuid(ld, v, fpath, &s) < 0)
+	if (!v || ld_get_uuid(ld, v, fpath, uuid) < 0)
 		return -1;
-	b = ag_inventory_add_block(inv_of(ld)->inv, s, NULL);
+	b = ag_inventory_add_block(inv_of(ld)->inv, uuid, NULL);
 	return ld_block_fields(ld, n, path, &b->b);
 }
 
@@ -131,7 +117,40 @@ static int cmp_mdev_uuid(const void *pa, const void *pb)
 		      ((const struct ag_inv_mdev *)pb)->uuid);
 }
 
-/* Rules that need the whole file: unique mdevs, every queue's card. */
+/* Queue i (file order) has its card, and the mdev it is assigned to is
+ * listed and holds it; mdevs is sorted by uuid. */
+static int check_queue(struct inv_loader *il, size_t i,
+		       const struct ag_inv_mdev *mdevs, size_t n)
+{
+	const struct ag_queue *q = &il->inv->hw->queues[i];
+	const struct ag_inv_mdev *m;
+	struct ag_inv_mdev key;
+	char apqn[AG_APQN_LEN];
+
+	ag_apqn_format(q->adapter, q->domain, apqn);
+	if (!il->ld.card_pos[q->adapter])
+		return ld_fail(&il->ld, il->ld.queue_nodes[i], "queues[%zu]: "
+			       "queue %s has no card %02x in cards (every queue "
+			       "belongs to a card)", i, apqn, q->adapter);
+	if (!q->assigned_to[0])
+		return 0;
+	memcpy(key.uuid, q->assigned_to, sizeof(key.uuid));
+	m = n ? bsearch(&key, mdevs, n, sizeof(*mdevs), cmp_mdev_uuid) : NULL;
+	if (!m)
+		return ld_fail(&il->ld, il->ld.queue_nodes[i], "queues[%zu]: "
+			       "queue %s is assigned_to %s, which is not among "
+			       "the mdevs", i, apqn, q->assigned_to);
+	if (!ag_idset_has(&m->adapters, q->adapter) ||
+	    !ag_idset_has(&m->domains, q->domain))
+		return ld_fail(&il->ld, il->ld.queue_nodes[i], "queues[%zu]: "
+			       "queue %s is assigned_to %s, whose adapters x "
+			       "domains do not hold it", i, apqn,
+			       q->assigned_to);
+	return 0;
+}
+
+/* Rules that need the whole file: unique mdevs, every queue's card and
+ * assignment. */
 static int check_whole(struct inv_loader *il)
 {
 	const struct ag_inventory *inv = il->inv;
@@ -162,18 +181,9 @@ static int check_whole(struct inv_loader *il)
 			break;
 		}
 	}
+	for (i = 0; i < inv->hw->n_queues && rc == 0; i++)
+		rc = check_queue(il, i, sorted, inv->n_mdevs);
 	free(sorted);
-	for (i = 0; i < inv->hw->n_queues && rc == 0; i++) {
-		const struct ag_queue *q = &inv->hw->queues[i];
-		char apqn[AG_APQN_LEN];
-
-		if (il->ld.card_pos[q->adapter])
-			continue;
-		ag_apqn_format(q->adapter, q->domain, apqn);
-		rc = ld_fail(&il->ld, il->ld.queue_nodes[i], "queues[%zu]: queue "
-			     "%s has no card %02x in cards (every queue belongs "
-			     "to a card)", i, apqn, q->adapter);
-	}
 	return rc;
 }
 
@@ -258,7 +268,6 @@ static int from_tree(const char *name, const struct ag_ynode *root,
 	free(il.ld.card_nodes);
 	free(il.ld.queue_nodes);
 	free(il.ld.guest_nodes);
-	free(il.ld.apqn_pos);
 	free(il.mdev_nodes);
 	return rc;
 }

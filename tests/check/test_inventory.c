@@ -72,8 +72,12 @@ START_TEST(test_load_good)
 	ck_assert(q->mkvps.present);
 	ck_assert_str_eq(q->mkvps.reg[AG_KT_AES][AG_REG_CUR].mkvp,
 			 "0x1a2b3c4d5e6f7081");
+	ck_assert_str_eq(q->assigned_to, "");
+	ck_assert_str_eq(ag_inventory_queue(inv, 5, 0xab)->assigned_to, U1);
+	ck_assert_str_eq(ag_inventory_queue(inv, 6, 4)->assigned_to, U2);
 	q = ag_inventory_queue(inv, 6, 0xab);
 	ck_assert_str_eq(q->status, "unassigned");
+	ck_assert_str_eq(q->assigned_to, "");
 	ck_assert_ptr_null(ag_inventory_queue(inv, 6, 1));
 	/* mdevs sorted by uuid, upper case stored lower */
 	ck_assert_uint_eq(inv->n_mdevs, 2);
@@ -225,6 +229,15 @@ START_TEST(test_errors_hw_and_blocks)
 		 "- {apqn: \"07.0004\"}\n", "t.yaml:7:10: queues[1]: queue "
 		 "07.0004 has no card 07 in cards (every queue belongs to a "
 		 "card)");
+	/* assigned_to names a listed mdev that holds the queue */
+	load_err(HEAD "cards:\n- {adapter: 5}\nqueues:\n- {apqn: \"05.0004\", "
+		 "assigned_to: " U1 "}\n", "t.yaml:6:10: queues[0]: queue "
+		 "05.0004 is assigned_to " U1 ", which is not among the mdevs");
+	load_err(HEAD "cards:\n- {adapter: 5}\nqueues:\n- {apqn: \"05.0004\", "
+		 "assigned_to: " U1 "}\nmdevs:\n- {uuid: " U1 ", state: active, "
+		 "adapters: [5], domains: [5]}\n", "t.yaml:6:10: queues[0]: queue "
+		 "05.0004 is assigned_to " U1 ", whose adapters x domains do not "
+		 "hold it");
 	/* blocks name their mdev */
 	load_err(HEAD "blocks:\n- {reason: x}\n", "t.yaml:4:3: missing required "
 		 "key \"mdev\" in blocks[0]");
@@ -272,6 +285,13 @@ START_TEST(test_check_model)
 	ag_inventory_normalize(inv);
 	ck_assert_int_eq(ag_inventory_check(inv, "m", &err), 0);
 	ck_assert_str_eq(inv->mdevs[0].uuid, U2);
+	memcpy(inv->hw->queues[0].assigned_to, U2, sizeof(U2));
+	ck_assert_int_eq(ag_inventory_check(inv, "m", &err), -1);
+	ck_assert_str_eq(err.msg, "m: queue 05.0004 is assigned_to " U2 ", which "
+			 "does not hold it");
+	ag_idset_add(&inv->mdevs[0].adapters, 5);
+	ag_idset_add(&inv->mdevs[0].domains, 4);
+	ck_assert_int_eq(ag_inventory_check(inv, "m", &err), 0);
 	ag_inventory_add_mdev(inv, "62177883-F1BB-47F0-914D-32A22E3A8804")
 		->state = AG_MDEV_ACTIVE;
 	ag_inventory_normalize(inv);
