@@ -246,6 +246,10 @@ static void print_inventory(const char *path, const struct ag_inventory *inv)
 
 	printf("%-16s%s\n", "inventory", esc(path));
 	printf("%-16s%s\n", "host", esc(hw->host));
+	for (i = 0; i < hw->host_labels.n; i++)
+		printf("%-16s%s=%s\n", i ? "" : "labels",
+		       hw->host_labels.items[i].key,
+		       esc(hw->host_labels.items[i].value));
 	if (hw->collected.at || hw->collected.from || hw->collected.tool)
 		printf("%-16s%s from %s by %s\n", "collected",
 		       or_dash(hw->collected.at),

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "labels.h"
 #include "util.h"
 
 struct ag_inventory *ag_inventory_new(void)
@@ -237,7 +238,8 @@ int ag_inventory_check(const struct ag_inventory *inv, const char *name,
 			     AG_INVENTORY_MAX_BLOCKS);
 		return -1;
 	}
-	if (check_hw(inv->hw, name, err) < 0 ||
+	if (ag_labels_check(&inv->hw->host_labels, name, err) < 0 ||
+	    check_hw(inv->hw, name, err) < 0 ||
 	    check_mdevs(inv, name, err) < 0)
 		return -1;
 	return 0;

@@ -50,8 +50,9 @@ struct ag_inv_block {
 
 struct ag_inventory {
 	int version;			/* AG_INVENTORY_VERSION */
-	/* host, collected, lpar, cards and queues (queues carry driver and
-	 * assigned_to); hw->mdev, hw->guest and hw->blocks stay unset. */
+	/* host, host_labels, collected, lpar, cards and queues (queues
+	 * carry driver and assigned_to); hw->mdev, hw->guest and hw->blocks
+	 * stay unset. */
 	struct ag_descriptor *hw;
 	struct ag_inv_mdev *mdevs;
 	size_t n_mdevs;

@@ -13,6 +13,7 @@
 
 #include "descriptor_yaml.h"
 #include "inventory.h"
+#include "labels.h"
 #include "util.h"
 
 /* --- JSON --- */
@@ -179,6 +180,7 @@ int ag_inventory_emit_yaml(const struct ag_inventory *inv, FILE *out,
 	word(&e, "apgate-inventory");
 	word(&e, version);
 	kv_str(&e, "host", inv->hw->host);
+	ag_labels_emit_yaml(&e, "host_labels", &inv->hw->host_labels);
 	ag_yemit_desc_collected(&e, inv->hw);
 	ag_yemit_desc_lpar(&e, inv->hw);
 	ag_yemit_desc_cards(&e, inv->hw);

@@ -15,6 +15,7 @@
 
 #include "descriptor_ld.h"
 #include "inventory.h"
+#include "labels.h"
 #include "util.h"
 #include "yamltree.h"
 
@@ -190,8 +191,8 @@ static int check_whole(struct inv_loader *il)
 static int load_root(struct inv_loader *il, const struct ag_ynode *root)
 {
 	static const char *const keys[] = {
-		"apgate-inventory", "host", "collected", "lpar", "cards",
-		"queues", "mdevs", "blocks", NULL,
+		"apgate-inventory", "host", "host_labels", "collected", "lpar",
+		"cards", "queues", "mdevs", "blocks", NULL,
 	};
 	struct loader *ld = &il->ld;
 	const struct ag_ynode *v;
@@ -214,6 +215,10 @@ static int load_root(struct inv_loader *il, const struct ag_ynode *root)
 	v = ld_require(ld, root, "host", "the inventory");
 	if (!v || ld_dup_str(ld, v, "host", true, AG_HOST_MAX,
 			     &ld->d->host) < 0)
+		return -1;
+	v = ag_ymap_get(root, "host_labels");
+	if (v && ag_labels_from_ynode(ld->name, "host_labels", v,
+				      &ld->d->host_labels, ld->err) < 0)
 		return -1;
 	v = ag_ymap_get(root, "collected");
 	if (v && load_collected(ld, v) < 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "labels.h"
 #include "suites.h"
 #include "testutil.h"
 #include "util.h"
@@ -51,6 +52,9 @@ START_TEST(test_load_good)
 
 	ck_assert_int_eq(inv->version, 1);
 	ck_assert_str_eq(hw->host, "lpar-b.example.com");
+	ck_assert_uint_eq(hw->host_labels.n, 2);
+	ck_assert_str_eq(ag_labels_get(&hw->host_labels, "tenant"), "acme corp");
+	ck_assert_str_eq(ag_labels_get(&hw->host_labels, "zone"), "b");
 	ck_assert_str_eq(hw->collected.at, "2026-11-22T09:15:00Z");
 	ck_assert_int_eq(hw->collected.from, AG_FROM_SYSFS);
 	ck_assert(hw->lpar.present);
@@ -168,9 +172,14 @@ START_TEST(test_errors_structure)
 	load_err("apgate-inventory: 1\n", "t.yaml:1:1: missing required key "
 		 "\"host\" in the inventory");
 	load_err(HEAD "mdev: {}\n", "t.yaml:3:1: unknown key \"mdev\" in the "
-		 "inventory (allowed: apgate-inventory, host, collected, lpar, "
+		 "inventory (allowed: apgate-inventory, host, host_labels, "
+		 "collected, lpar, "
 		 "cards, queues, mdevs, blocks); if another host wrote this "
 		 "inventory, it may run a newer apgate than this one");
+	/* the labels rule of descriptors and apgate.yaml */
+	load_err(HEAD "host_labels: {Zone: a}\n", "t.yaml:3:15: host_labels: "
+		 "expected a label key: 1..63 characters of a-z, 0-9, '.', '_', "
+		 "'/', '-', starting with a-z or 0-9, found \"Zone\"");
 	load_err(HEAD "mdevs: {}\n", "t.yaml:3:8: mdevs: expected a list of "
 		 "mdevs, found a mapping");
 }

@@ -14,6 +14,7 @@ expect_status "validate inventory and descriptor together" 0 $?
 
 "$APGATE" show "$G" > "$TMP/show.txt"; expect_status "show inventory" 0 $?
 expect_contains "show: host" "$TMP/show.txt" "host            lpar-b.example.com"
+expect_contains "show: labels" "$TMP/show.txt" "labels          tenant=acme corp"
 expect_contains "show: queue driver" "$TMP/show.txt" "06.00ab  vfio_ap    unassigned"
 expect_contains "show: assigned_to" "$TMP/show.txt" "assigned to mdev 62177883-f1bb-47f0-914d-32a22e3a8804"
 expect_contains "show: mdev" "$TMP/show.txt" "62177883-f1bb-47f0-914d-32a22e3a8804 (vfio_ap-passthrough, active)"
