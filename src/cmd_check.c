@@ -99,6 +99,7 @@ static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 	co.keys_file = cfg->keys_file;
 	co.insecure = cfg->insecure_policies;
 	co.now = now;
+	co.labels = &cfg->labels;	/* a live side is this host */
 	rc = ag_collect_notes(&co, out, &notes, err);
 	/* What collection noticed (keys not visible, guest_matrix narrower
 	 * than matrix...) explains findings to come. */

@@ -41,6 +41,9 @@ static const char collect_help[] =
 "                         origin declared or guest) into queues whose keys\n"
 "                         the host cannot see\n"
 "  -H, --host NAME        host name to record (default: this host's name)\n"
+"      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
+"                         (its labels become the descriptor's host_labels)\n"
+"      --no-config        read no configuration file (no host_labels)\n"
 "      --now TIME         record TIME (RFC 3339) as the collection time\n"
 "                         instead of the clock\n"
 "  -a, --all              list every vfio_ap mdev of this host (active and\n"
@@ -54,6 +57,9 @@ static const char collect_help[] =
 "  -o, --output FILE      write to FILE atomically instead of stdout\n"
 "  -q, --quiet            print no warnings or notes\n"
 "  -h, --help             show this help\n"
+"\n"
+"With --mdev the configuration is read as by check: a broken file is an\n"
+"error, a missing default file means no labels.\n"
 "\n"
 "Warnings and notes (matrix and guest_matrix differ, a card or queue is\n"
 "absent, master keys are not visible) go to stderr.\n"
@@ -310,10 +316,13 @@ int cmd_collect(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "config", required_argument, NULL, AG_OPT_CONFIG },
+		{ "no-config", no_argument, NULL, AG_OPT_NO_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ag_collect_opts o = { .source = AG_COLLECT_AUTO };
+	struct ag_cli_policy pol = { 0 };
 	const char *format = NULL, *output = NULL, *now = NULL;
 	bool all = false, guest = false, quiet = false, mdevctl = false;
 	bool sysfs = false, json;
@@ -336,6 +345,8 @@ int cmd_collect(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
+		case AG_OPT_CONFIG: pol.config_path = optarg; break;
+		case AG_OPT_NO_CONFIG: pol.no_config = true; break;
 		case 'h': fputs(collect_help, stdout); return AG_EXIT_OK;
 		default: return ag_cli_option_error("collect", argv, opts);
 		}
@@ -355,6 +366,9 @@ int cmd_collect(int argc, char **argv)
 	if (all && (o.host || now))
 		return ag_cli_usage_error("collect", "--host and --now do not "
 					  "go with --all");
+	if ((pol.config_path || pol.no_config) && !o.uuid)
+		return ag_cli_usage_error("collect", "--config and --no-config "
+					  "go with --mdev");
 	if (!format)
 		format = all ? "text" : "yaml";
 	if (strcmp(format, "json") && strcmp(format, all ? "text" : "yaml"))
@@ -390,8 +404,19 @@ int cmd_collect(int argc, char **argv)
 	}
 	{
 		struct ag_descriptor *d;
+		struct ag_config cfg;
+		time_t ignored;
 
+		/* the labels, read like check reads the configuration */
+		rc = ag_cli_policy_finish(&pol, &cfg, &ignored, &err);
+		if (rc < 0) {
+			ag_config_free(&cfg);
+			ag_cli_msg("%s", err.msg);
+			return AG_EXIT_ERROR;
+		}
+		o.labels = &cfg.labels;
 		rc = ag_collect_notes(&o, &d, &notes, &err);
+		ag_config_free(&cfg);
 		print_notes(&notes, quiet);
 		ag_notes_free(&notes);
 		if (rc < 0) {

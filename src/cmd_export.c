@@ -27,7 +27,10 @@ static const char export_help[] =
 "blocks in force here.  Set it on the source guest with:\n"
 "  virsh metadata GUEST --uri " AG_XMLNS_URI " \\\n"
 "        --key " AG_XMLNS_KEY " --set \"$(apgate export --mdev UUID)\" --live --config\n"
-"and refresh it after every reassignment or master-key change.\n"
+"and refresh it after every reassignment or master-key change.  A live\n"
+"descriptor carries this host's labels (labels: of apgate.yaml) as\n"
+"host_labels, which the target's policies see as src.labels; --from FILE\n"
+"keeps the file's own.\n"
 "\n"
 "  -m, --mdev UUID        collect the mdev live (sysfs, or its mdevctl\n"
 "                         definition when it is not started)\n"
@@ -155,6 +158,7 @@ int cmd_export(int argc, char **argv)
 		co.keys_file = keys ? keys : cfg.keys_file;
 		co.insecure = cfg.insecure_policies;
 		co.now = now;
+		co.labels = &cfg.labels;
 		if (ag_collect(&co, &d, &err) < 0) {
 			ag_cli_msg("%s", err.msg);
 			goto out;

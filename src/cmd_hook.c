@@ -321,6 +321,8 @@ int cmd_hook(int argc, char **argv)
 		co.keys_file = cfg.keys_file;
 		co.insecure = cfg.insecure_policies;
 		co.now = in.now;
+		/* the target's labels: this host's configuration, now */
+		co.labels = &cfg.labels;
 		if (ag_collect(&co, &tgt, &err) < 0)
 			ag_verdict_add_error(&v, "target", "mdev %s on this host: "
 					     "%s (the guest's mdev must exist and "

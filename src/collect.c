@@ -156,6 +156,8 @@ int ag_collect_notes(const struct ag_collect_opts *o,
 		d->mdev.uuid[i] = (char)(o->uuid[i] >= 'A' && o->uuid[i] <= 'F' ?
 					 o->uuid[i] - 'A' + 'a' : o->uuid[i]);
 	d->host = this_host(o->host);
+	if (o->labels)
+		ag_labels_copy(&d->host_labels, o->labels);
 	have_ap = ag_sysfs_has_ap_bus(u);
 	have_matrix = have_ap && ag_sysfs_has_matrix(u);
 

@@ -25,6 +25,9 @@ struct ag_collect_opts {
 	const char *host;		/* NULL: this host's name */
 	time_t now;			/* collected.at */
 	bool insecure;			/* skip the trust checks of keys_file */
+	/* this host's labels (apgate.yaml labels) for host_labels; NULL
+	 * or empty: none */
+	const struct ag_labels *labels;
 };
 
 /* Collect one mdev.  Errors say what is missing and how to fix it (no AP
