@@ -27,8 +27,10 @@ rule{
     local ev = { source_host = src.host, target_host = tgt.host,
                  source_zone = sz, target_zone = tz }
     if sz == nil or tz == nil then
-      reject(("host %s has no zone label (labels: {zone: ...} in its apgate.yaml)")
-             :format(sz == nil and src.host or tgt.host), { evidence = ev })
+      local h = sz == nil and src.host or tgt.host
+      reject(("host %s has no zone label (labels: {zone: ...} in its apgate.yaml)"):format(h),
+             { evidence = ev, remedy = { text = ("give host %s its zone in apgate.yaml (labels: {zone: ...})%s")
+                 :format(h, sz == nil and " and export the guest's descriptor again" or "") } })
       return
     end
     local map = ctx.params.zone_of_host
@@ -36,9 +38,12 @@ rule{
     if known ~= nil and known ~= sz then
       ev.configured_zone = known
       reject(("source host %s claims zone %s, this host's zone_of_host puts it in zone %s")
-             :format(src.host, sz, tostring(known)), { evidence = ev })
+             :format(src.host, sz, tostring(known)),
+             { evidence = ev, remedy = { text = ("find out which is wrong: the labels of %s or zone_of_host in this host's apgate.yaml")
+                 :format(src.host) } })
     elseif sz ~= tz then
-      reject(("guest would move from zone %s to zone %s"):format(sz, tz), { evidence = ev })
+      reject(("guest would move from zone %s to zone %s"):format(sz, tz),
+             { evidence = ev, remedy = { text = ("migrate to a host of zone %s"):format(sz) } })
     end
   end,
 }
@@ -55,10 +60,11 @@ rule{
                  source_tenant = st, target_tenant = tt }
     if st ~= nil then
       reject(("guest of tenant %s would move to %s"):format(st,
-             tt and ("a host of tenant " .. tt) or "a shared host"), { evidence = ev })
+             tt and ("a host of tenant " .. tt) or "a shared host"),
+             { evidence = ev, remedy = { text = ("migrate to a host of tenant %s"):format(st) } })
     else
       reject(("guest from a shared host would move to a host dedicated to tenant %s")
-             :format(tt), { evidence = ev })
+             :format(tt), { evidence = ev, remedy = { text = "migrate to a shared host (no tenant label)" } })
     end
   end,
 }
