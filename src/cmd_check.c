@@ -50,36 +50,6 @@ static const char check_help[] =
 "failure; in a dry run too), 3 warn with --fail-on-warn.  A reject that is\n"
 "not enforced (dry run) exits like a warn.\n";
 
-/* The source descriptor carried in a domain XML's metadata; *uuid gets
- * the guest's vfio-ap mdev. */
-static int load_from_xml(const char *path, struct ag_descriptor **out,
-			 char uuid[AG_UUID_LEN], struct ag_error *err)
-{
-	struct ag_domxml dx;
-	size_t len;
-	char *buf;
-	int rc;
-
-	if (ag_read_input(path, AG_DOMXML_MAX_BYTES, &buf, &len, err) < 0)
-		return -1;
-	rc = ag_domxml_parse(path, buf, len, &dx, err);
-	free(buf);
-	if (rc < 0)
-		return -1;
-	rc = -1;
-	if (!dx.has_vfio_ap)
-		ag_error_set(err, "%s: the guest has no vfio-ap hostdev", path);
-	else if (!dx.metadata)
-		ag_error_set(err, "%s: no apgate descriptor in <metadata> (see "
-			     "apgate export --help)", path);
-	else
-		rc = ag_domxml_descriptor(&dx, path, out, err);
-	if (rc == 0)
-		memcpy(uuid, dx.uuid, AG_UUID_LEN);
-	ag_domxml_free(&dx);
-	return rc;
-}
-
 /* A side collected on this host, with this host's migration blocks. */
 static int load_live(const struct ag_config *cfg, const char *uuid, time_t now,
 		     struct ag_descriptor **out, struct ag_error *err)
@@ -128,7 +98,7 @@ static void load_side(struct ag_verdict *v, const struct ag_config *cfg,
 	int rc;
 
 	if (xml)
-		rc = load_from_xml(xml, out, xml_uuid, &err);
+		rc = ag_domxml_load_source(xml, out, xml_uuid, NULL, &err);
 	else if (strcmp(path, "live") == 0)
 		rc = load_live(cfg, uuid, now, out, &err);
 	else

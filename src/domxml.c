@@ -428,3 +428,39 @@ char *ag_domxml_metadata_element(const struct ag_descriptor *d,
 	}
 	return res;
 }
+
+int ag_domxml_load_source(const char *path, struct ag_descriptor **out,
+			  char uuid[AG_UUID_LEN], char **name,
+			  struct ag_error *err)
+{
+	struct ag_domxml dx;
+	size_t len;
+	char *buf;
+	int rc;
+
+	*out = NULL;
+	if (name)
+		*name = NULL;
+	if (ag_read_input(path, AG_DOMXML_MAX_BYTES, &buf, &len, err) < 0)
+		return -1;
+	rc = ag_domxml_parse(path, buf, len, &dx, err);
+	free(buf);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	if (!dx.has_vfio_ap)
+		ag_error_set(err, "%s: the guest has no vfio-ap hostdev", path);
+	else if (!dx.metadata)
+		ag_error_set(err, "%s: no apgate descriptor in <metadata> (see "
+			     "apgate export --help)", path);
+	else
+		rc = ag_domxml_descriptor(&dx, path, out, err);
+	if (rc == 0) {
+		if (uuid)
+			memcpy(uuid, dx.uuid, AG_UUID_LEN);
+		if (name && dx.name)
+			*name = xstrdup(dx.name);
+	}
+	ag_domxml_free(&dx);
+	return rc;
+}

@@ -42,6 +42,15 @@ void ag_domxml_free(struct ag_domxml *dx);
 int ag_domxml_descriptor(const struct ag_domxml *dx, const char *name,
 			 struct ag_descriptor **out, struct ag_error *err);
 
+/* A domain XML file ("-" = stdin) as a migration source: the descriptor
+ * in its apgate metadata; *uuid (may be NULL) gets the guest's vfio-ap
+ * mdev, *name (may be NULL) the domain's name (NULL when it has none;
+ * caller frees).  A domain without a vfio-ap hostdev or without apgate
+ * metadata is an error naming the file. */
+int ag_domxml_load_source(const char *path, struct ag_descriptor **out,
+			  char uuid[AG_UUID_LEN], char **name,
+			  struct ag_error *err);
+
 /* The <descriptor xmlns="AG_XMLNS_URI"> element holding d as YAML, ready
  * for `virsh metadata --uri AG_XMLNS_URI --key apgate --set`.  Caller
  * frees. */
