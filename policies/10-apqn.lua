@@ -226,3 +226,27 @@ rule{
     end
   end,
 }
+
+-- A planned mdev (apgate place: the host has no mdev with the guest's UUID
+-- yet) would be created with the source's APQNs; vfio_ap refuses to assign
+-- an APQN another mdev on the host holds (EADDRINUSE, DOMAIN.md §5.2).  An
+-- existing mdev with the guest's UUID already holds its own APQNs.
+rule{
+  id = "apqn.free",
+  description = "on a planned target mdev, every APQN is free on the target host (not assigned to another mdev)",
+  check = function(src, tgt)
+    if tgt.mdev.state ~= "planned" then return end
+    for _, q in ipairs(tgt:apqns()) do
+      local queue = tgt:queue(q)
+      local holder = queue and queue.assigned_to
+      if holder and holder ~= tgt.mdev.uuid then
+        -- No command: freeing it takes it from another guest's mdev.
+        reject(("assigned to mdev %s on the target host: the kernel refuses to assign it to a second mdev")
+               :format(holder), { apqn = q, evidence = { host = tgt.host, mdev = holder },
+               remedy = { text = ("free %s on target host %s (unassign it from mdev %s if that mdev's " ..
+                                  "guest can do without it), or place the guest on another host")
+                                 :format(q, tgt.host, holder), commands = {} } })
+      end
+    end
+  end,
+}

@@ -34,7 +34,8 @@ static const char *const POLICIES[] = {
 
 /* Every default rule, in registration order. */
 static const char *const RULES[] = {
-	"apqn.match", "apqn.available", "apqn.guest", "control-domains.match",
+	"apqn.match", "apqn.available", "apqn.guest", "apqn.free",
+	"control-domains.match",
 	"card.mode", "card.generation", "card.capabilities", "ep11.properties",
 	"mkvp.match", "mdev.uuid", "mdev.state", "guest.secure-execution",
 	"migration.blocked",

@@ -104,7 +104,7 @@ fi
 expect_status "json reject exits 1" 1 $?
 if jq -e '.verdict == "reject" and (.findings | length) > 0 and
 	(.findings[0] | has("rule") and has("severity") and has("message")) and
-	(.rules | length) == 13 and (.policies | length) == 6 and
+	(.rules | length) == 14 and (.policies | length) == 6 and
 	(.source.sha256 | length) == 64 and (.decision_id | length) == 36 and
 	.now == "2026-11-22T12:00:00Z" and (.duration_us | type) == "number"' \
 	"$TMP/a.json" > /dev/null; then pass "json shape"; else fail "json shape"; fi
