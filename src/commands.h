@@ -8,11 +8,11 @@ int cmd_validate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 /* cmd_collect.c */
 int cmd_collect(int argc, char **argv);
+/* cmd_place.c */
+int cmd_place(int argc, char **argv);
 /* cmd_hook.c */
 int cmd_hook(int argc, char **argv);
-/* cmd_export.c */
 int cmd_export(int argc, char **argv);
-/* cmd_hook.c */
 int cmd_block(int argc, char **argv);
 int cmd_unblock(int argc, char **argv);
 int cmd_blocks(int argc, char **argv);

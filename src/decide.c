@@ -132,6 +132,11 @@ void ag_decider_free(struct ag_decider *d)
 	free(d);
 }
 
+void ag_decider_record(const struct ag_decider *d, struct ag_verdict *v)
+{
+	ag_policyset_record(&d->ps, v);
+}
+
 const char *ag_decider_failure(const struct ag_decider *d)
 {
 	return d->failed == PREP_OK ? NULL : d->failure;
@@ -168,8 +173,10 @@ static void decide(struct ag_decider *d, const struct ag_decide_input *in,
 {
 	struct ag_error err;
 
-	ag_verdict_set_side(&v->source, in->src_path, in->src);
-	ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
+	if (!in->sides_unrecorded || in->cfg->audit.log) {
+		ag_verdict_set_side(&v->source, in->src_path, in->src);
+		ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
+	}
 	json_object_put(v->params);
 	v->params = json_object_get(in->cfg->params);
 	v->insecure_policies = in->cfg->insecure_policies;

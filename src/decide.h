@@ -23,6 +23,10 @@ struct ag_decide_input {
 	time_t now;				/* what policies see as now */
 	const char *caller;			/* "check" or "hook" */
 	const char *guest;			/* guest name when known */
+	/* place: the sides' digests only matter to an audit record; without
+	 * one, leave the verdict's sides empty (no canonical form and hash
+	 * of both descriptors per pair) */
+	bool sides_unrecorded;
 };
 
 /* Fill v (initialised by the caller, possibly already holding input
@@ -39,6 +43,8 @@ struct ag_decider *ag_decider_new(const struct ag_config *cfg);
 void ag_decider_free(struct ag_decider *d);
 /* The message of a preparation failure, NULL when ready. */
 const char *ag_decider_failure(const struct ag_decider *d);
+/* Record d's policy files (paths and digests) in v. */
+void ag_decider_record(const struct ag_decider *d, struct ag_verdict *v);
 /* Like ag_decide, with d's prepared policies, params and waivers
  * (in->cfg must be the configuration d was made with). */
 void ag_decider_decide(struct ag_decider *d, const struct ag_decide_input *in,

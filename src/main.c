@@ -21,6 +21,7 @@ static const struct {
 	{ "show", cmd_show, "print a descriptor readably, or normalised" },
 	{ "collect", cmd_collect, "describe a vfio-ap mdev of this host (sysfs, mdevctl)" },
 	{ "export", cmd_export, "print the source descriptor as libvirt domain metadata" },
+	{ "place", cmd_place, "which hosts could take each guest (a whole fleet)" },
 	{ "hook", cmd_hook, "libvirt qemu hook: refuse incompatible incoming migrations" },
 	{ "block", cmd_block, "hold migrations of an mdev (e.g. during a key change)" },
 	{ "unblock", cmd_unblock, "lift a migration block" },

@@ -19,5 +19,6 @@ Suite *suite_auditbound(void);
 Suite *suite_policytools(void);
 Suite *suite_labels(void);
 Suite *suite_inventory(void);
+Suite *suite_place(void);
 
 #endif

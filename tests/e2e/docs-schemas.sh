@@ -18,7 +18,7 @@ done
 sed 's/\\-/-/g' man/apgate.1 > "$TMP/apgate.1.txt"
 sed 's/\\-/-/g' man/apgate-policy.5 > "$TMP/apgate-policy.5.txt"
 # Every command has its own section, headed "apgate COMMAND ...".
-for cmd in check validate show collect hook export block unblock blocks waive unwaive waivers test lint \
+for cmd in check validate show collect place hook export block unblock blocks waive unwaive waivers test lint \
 	   policies "audit verify" "audit show" "audit rotate" report help version; do
 	if grep -qE "^\.SS \"apgate $cmd( |\"|$)" "$TMP/apgate.1.txt"
 	then pass "apgate.1 has a section for $cmd"
@@ -26,7 +26,7 @@ for cmd in check validate show collect hook export block unblock blocks waive un
 done
 # Every long option of every command's --help is in apgate.1, as a whole
 # option name (--no-audit does not count as --no).
-for cmd in check validate show collect hook export block unblock blocks waive unwaive waivers test lint \
+for cmd in check validate show collect place hook export block unblock blocks waive unwaive waivers test lint \
 	   policies "audit verify" "audit show" "audit rotate" report; do
 	# shellcheck disable=SC2086 # "audit verify" is two words on purpose
 	"$APGATE" $cmd --help > "$TMP/help.txt" 2>&1
