@@ -161,8 +161,11 @@ static int check_whole(struct inv_loader *il)
 
 	/* uuids compared in sorted order; positions found afterwards */
 	sorted = xcalloc(inv->n_mdevs + 1, sizeof(*sorted));
-	memcpy(sorted, inv->mdevs, inv->n_mdevs * sizeof(*sorted));
-	qsort(sorted, inv->n_mdevs, sizeof(*sorted), cmp_mdev_uuid);
+	/* no mdevs: mdevs is NULL, which memcpy and qsort must not get */
+	if (inv->n_mdevs) {
+		memcpy(sorted, inv->mdevs, inv->n_mdevs * sizeof(*sorted));
+		qsort(sorted, inv->n_mdevs, sizeof(*sorted), cmp_mdev_uuid);
+	}
 	for (i = 1; i < inv->n_mdevs && rc == 0; i++) {
 		const struct ag_ynode *first = NULL;
 
