@@ -1,6 +1,7 @@
 /* cmd_collect.c - `apgate collect`: the live descriptor of one vfio-ap
- * mdev of this host (--mdev), every mdev of the host (--all), or the
- * master keys a guest sees (--guest). */
+ * mdev of this host (--mdev), every mdev of the host (--all), the whole
+ * host as an inventory (--inventory), or the master keys a guest sees
+ * (--guest). */
 #include "config.h"
 
 #define _GNU_SOURCE 1	/* open_memstream */
@@ -12,13 +13,16 @@
 #include "cli.h"
 #include "collect.h"
 #include "commands.h"
+#include "config_file.h"
 #include "exitcode.h"
+#include "inventory.h"
 #include "timeutil.h"
 #include "util.h"
 
 static const char collect_help[] =
 "Usage: apgate collect --mdev UUID [OPTION]...\n"
 "   or: apgate collect --all [--format text|json]\n"
+"   or: apgate collect --inventory [OPTION]...\n"
 "   or: apgate collect --guest [OPTION]...\n"
 "Describe a vfio-ap mediated device of this host as an AP descriptor: its\n"
 "assignment (matrix, control_domains; guest_matrix and ap_config are\n"
@@ -48,6 +52,17 @@ static const char collect_help[] =
 "                         instead of the clock\n"
 "  -a, --all              list every vfio_ap mdev of this host (active and\n"
 "                         defined) with its APQNs\n"
+"  -I, --inventory        the whole host as an inventory (apgate-inventory:\n"
+"                         1): every card and queue of the AP bus (read\n"
+"                         once) with driver and assigned mdev, every\n"
+"                         vfio_ap mdev, the LPAR masks, the blocks in force\n"
+"                         and the labels of apgate.yaml; --keys (default:\n"
+"                         keys_file of apgate.yaml) merges declared keys\n"
+"      --state-dir DIR    with --inventory: blocks from DIR/blocks.json\n"
+"                         (default: state_dir of apgate.yaml)\n"
+"      --config FILE      with --inventory: read FILE instead of\n"
+"                         " AG_CONFIG_FILE "\n"
+"      --no-config        with --inventory: read no configuration file\n"
 "  -g, --guest            inside a guest: print the master keys of the\n"
 "                         queues it sees, as a keys file (origin guest)\n"
 "      --mdevctl-dir DIR  read mdevctl definitions below DIR instead of\n"
@@ -65,6 +80,7 @@ static const char collect_help[] =
 "absent, master keys are not visible) go to stderr.\n"
 "\n"
 "Exit status: 0 collected, 2 error (no AP bus, no vfio_ap, unknown mdev,\n"
+"a malformed apgate.yaml or blocks.json with --inventory,\n"
 "mdev not started with --sysfs, a malformed sysfs attribute, mdevctl\n"
 "definition or keys file, usage error).\n";
 
@@ -73,6 +89,9 @@ enum {
 	OPT_SYSFS,
 	OPT_NOW,
 	OPT_MDEVCTL_DIR,
+	OPT_STATE_DIR,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
 };
 
 static void print_notes(const struct ag_notes *notes, bool quiet)
@@ -156,6 +175,51 @@ static int write_descriptor(const char *path, bool json,
 {
 	return write_doc(path, json ? ag_descriptor_to_json(d) : NULL,
 			 emit_descriptor, d);
+}
+
+static int emit_inventory(const void *inv, FILE *out, struct ag_error *err)
+{
+	return ag_inventory_emit_yaml(inv, out, err);
+}
+
+/* --inventory: the configuration gives labels, the state directory and
+ * the keys file; options override the last two. */
+static int collect_inventory(struct ag_inventory_opts *io, const char *config,
+			     bool no_config, const char *output, bool json,
+			     bool quiet)
+{
+	struct ag_notes notes = { 0 };
+	struct ag_inventory *inv;
+	struct ag_config cfg;
+	struct ag_error err;
+	int rc;
+
+	ag_config_defaults(&cfg);
+	if (!no_config && ag_config_load(&cfg, config ? config :
+					 AG_CONFIG_FILE, config != NULL,
+					 &err) < 0) {
+		ag_cli_msg("%s", err.msg);
+		ag_config_free(&cfg);
+		return AG_EXIT_ERROR;
+	}
+	if (!io->state_dir)
+		io->state_dir = cfg.state_dir;
+	if (!io->keys_file)
+		io->keys_file = cfg.keys_file;
+	io->labels = &cfg.labels;
+	rc = ag_collect_inventory(io, &inv, &notes, &err);
+	print_notes(&notes, quiet);
+	ag_notes_free(&notes);
+	if (rc < 0) {
+		ag_cli_msg("%s", err.msg);
+		ag_config_free(&cfg);
+		return AG_EXIT_ERROR;
+	}
+	rc = write_doc(output, json ? ag_inventory_to_json(inv) : NULL,
+		       emit_inventory, inv);
+	ag_inventory_free(inv);
+	ag_config_free(&cfg);
+	return rc;
 }
 
 static int write_keys(const char *path, bool json, const struct ag_keys *k)
@@ -312,6 +376,10 @@ int cmd_collect(int argc, char **argv)
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "all", no_argument, NULL, 'a' },
 		{ "guest", no_argument, NULL, 'g' },
+		{ "inventory", no_argument, NULL, 'I' },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -325,12 +393,13 @@ int cmd_collect(int argc, char **argv)
 	struct ag_cli_policy pol = { 0 };
 	const char *format = NULL, *output = NULL, *now = NULL;
 	bool all = false, guest = false, quiet = false, mdevctl = false;
-	bool sysfs = false, json;
+	bool sysfs = false, json, inventory = false, no_config = false;
+	const char *state_dir = NULL, *config = NULL;
 	struct ag_notes notes = { 0 };
 	struct ag_error err;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "m:k:H:agf:o:qh", opts,
+	while ((opt = getopt_long(argc, argv, "m:k:H:agIf:o:qh", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'm': o.uuid = optarg; break;
@@ -341,6 +410,10 @@ int cmd_collect(int argc, char **argv)
 		case OPT_NOW: now = optarg; break;
 		case 'a': all = true; break;
 		case 'g': guest = true; break;
+		case 'I': inventory = true; break;
+		case OPT_STATE_DIR: state_dir = optarg; break;
+		case OPT_CONFIG: config = optarg; break;
+		case OPT_NO_CONFIG: no_config = true; break;
 		case OPT_MDEVCTL_DIR: ag_collect_set_mdevctl_dir(optarg); break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
@@ -354,15 +427,25 @@ int cmd_collect(int argc, char **argv)
 	if (optind < argc)
 		return ag_cli_usage_error("collect", "unexpected argument '%s'",
 					  argv[optind]);
-	if ((o.uuid != NULL) + all + guest != 1)
+	if ((o.uuid != NULL) + all + guest + inventory != 1)
 		return ag_cli_usage_error("collect", "give exactly one of "
-					  "--mdev UUID, --all and --guest");
+					  "--mdev UUID, --all, --inventory and "
+					  "--guest");
 	if (mdevctl && sysfs)
 		return ag_cli_usage_error("collect", "--mdevctl and --sysfs "
 					  "exclude each other");
-	if ((mdevctl || sysfs || o.keys_file) && !o.uuid)
-		return ag_cli_usage_error("collect", "--mdevctl, --sysfs and "
-					  "--keys go with --mdev");
+	if ((mdevctl || sysfs) && !o.uuid)
+		return ag_cli_usage_error("collect", "--mdevctl and --sysfs go "
+					  "with --mdev");
+	if (o.keys_file && !o.uuid && !inventory)
+		return ag_cli_usage_error("collect", "--keys goes with --mdev "
+					  "or --inventory");
+	if ((state_dir || config || no_config) && !inventory)
+		return ag_cli_usage_error("collect", "--state-dir, --config and "
+					  "--no-config go with --inventory");
+	if (config && no_config)
+		return ag_cli_usage_error("collect", "--config and --no-config "
+					  "exclude each other");
 	if (all && (o.host || now))
 		return ag_cli_usage_error("collect", "--host and --now do not "
 					  "go with --all");
@@ -388,6 +471,15 @@ int cmd_collect(int argc, char **argv)
 
 	if (all)
 		return list_all(output, json, quiet);
+	if (inventory) {
+		struct ag_inventory_opts io = {
+			.keys_file = o.keys_file, .host = o.host, .now = o.now,
+			.state_dir = state_dir,
+		};
+
+		return collect_inventory(&io, config, no_config, output, json,
+					 quiet);
+	}
 	if (guest) {
 		struct ag_keys *k;
 

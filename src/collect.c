@@ -1,7 +1,7 @@
 /* collect.c - live AP descriptors (collect.h): which source to read
  * (sysfs for an active mdev, its mdevctl definition otherwise), the
  * collection record, declared or guest master keys, and the clear errors
- * for hosts without what is needed.
+ * for hosts without what is needed; and the whole host as an inventory.
  */
 #include "config.h"
 
@@ -13,7 +13,9 @@
 #include <libudev.h>
 
 #include "apbus.h"
+#include "blocks.h"
 #include "collect.h"
+#include "inventory.h"
 #include "mdevctl.h"
 #include "timeutil.h"
 #include "util.h"
@@ -386,4 +388,145 @@ int ag_collect_guest(const char *host, time_t now, struct ag_keys **out,
 	udev_unref(u);
 	*out = k;
 	return 0;
+}
+
+/* Each vfio_ap queue of mdev m's APQNs records m, unless an earlier mdev
+ * has it (active mdevs come first: the kernel's assignment wins over a
+ * definition that is not started). */
+static void assign_queues(struct ag_descriptor *hw,
+			  const struct ag_inv_mdev *m, struct ag_notes *notes)
+{
+	int a, dom;
+
+	for (a = ag_idset_next(&m->adapters, 0); a >= 0;
+	     a = ag_idset_next(&m->adapters, (unsigned)a + 1))
+		for (dom = ag_idset_next(&m->domains, 0); dom >= 0;
+		     dom = ag_idset_next(&m->domains, (unsigned)dom + 1)) {
+			const struct ag_queue *cq = ag_descriptor_queue(hw,
+				(unsigned)a, (unsigned)dom);
+			struct ag_queue *q;
+			char apqn[AG_APQN_LEN];
+
+			if (!cq || cq->driver != AG_DRIVER_VFIO_AP)
+				continue;
+			q = &hw->queues[cq - hw->queues];
+			if (!q->assigned_to[0]) {
+				memcpy(q->assigned_to, m->uuid,
+				       sizeof(q->assigned_to));
+				continue;
+			}
+			ag_apqn_format((unsigned)a, (unsigned)dom, apqn);
+			ag_notes_add(notes, "warning: queue %s is in mdev %s "
+				     "and in mdev %s (%s); recorded as %s's",
+				     apqn, q->assigned_to, m->uuid,
+				     ag_mdev_state_name(m->state),
+				     q->assigned_to);
+		}
+}
+
+static void add_mdevs(struct ag_inventory *inv,
+		      const struct ag_mdev_info *list, size_t n,
+		      struct ag_notes *notes)
+{
+	size_t i;
+	int pass;
+
+	for (i = 0; i < n; i++) {
+		struct ag_inv_mdev *m = ag_inventory_add_mdev(inv,
+							      list[i].uuid);
+
+		m->type = list[i].type ? xstrdup(list[i].type) : NULL;
+		m->state = list[i].active ? AG_MDEV_ACTIVE : AG_MDEV_DEFINED;
+		m->adapters = list[i].adapters;
+		m->domains = list[i].domains;
+		m->control_domains = list[i].control_domains;
+	}
+	ag_inventory_normalize(inv);
+	for (pass = AG_MDEV_ACTIVE; pass <= AG_MDEV_DEFINED; pass++)
+		for (i = 0; i < inv->n_mdevs; i++)
+			if (inv->mdevs[i].state == (enum ag_mdev_state)pass)
+				assign_queues(inv->hw, &inv->mdevs[i], notes);
+}
+
+static int add_blocks(struct ag_inventory *inv, const char *state_dir,
+		      time_t now, struct ag_error *err)
+{
+	struct ag_blockstore bs;
+	size_t i;
+
+	if (ag_blocks_load(state_dir, &bs, err) < 0)
+		return -1;
+	for (i = 0; i < bs.n; i++) {
+		const struct ag_block_entry *e = &bs.items[i];
+		struct ag_inv_block *b;
+
+		if (!ag_block_active(e, now))
+			continue;
+		b = ag_inventory_add_block(inv, e->uuid, e->reason);
+		b->b.since = xstrdup(e->since);
+		b->b.until = e->until[0] ? xstrdup(e->until) : NULL;
+		b->b.by = e->by ? xstrdup(e->by) : NULL;
+	}
+	ag_blockstore_free(&bs);
+	return 0;
+}
+
+int ag_collect_inventory(const struct ag_inventory_opts *o,
+			 struct ag_inventory **out, struct ag_notes *notes,
+			 struct ag_error *err)
+{
+	struct ag_inventory *inv = NULL;
+	struct ag_mdev_info *list = NULL;
+	size_t n = 0;
+	struct udev *u;
+	time_t now = o->now ? o->now : time(NULL);
+	int rc = -1;
+
+	*out = NULL;
+	u = new_udev(err);
+	if (!u)
+		return -1;
+	if (!ag_sysfs_has_ap_bus(u)) {
+		ag_error_set(err, "no AP bus: %s does not exist (not an IBM Z "
+			     "host, or the ap module is not loaded)",
+			     AG_SYSFS_AP_ROOT);
+		goto out;
+	}
+	inv = ag_inventory_new();
+	inv->hw->host = this_host(o->host);
+	if (o->labels)
+		ag_labels_copy(&inv->hw->host_labels, o->labels);
+	set_collected(inv->hw, now, AG_FROM_SYSFS);
+	/* the bus once, then every mdev's assignment once */
+	if (ag_sysfs_read_bus(u, inv->hw, notes, err) < 0 ||
+	    ag_apbus_read_lpar(inv->hw, notes, err) < 0)
+		goto out;
+	ag_descriptor_normalize(inv->hw);
+	if (ag_collect_list(&list, &n, notes, err) < 0)
+		goto out;
+	add_mdevs(inv, list, n, notes);
+	if (o->keys_file) {
+		struct ag_keys *k;
+
+		if (ag_keys_load_file(o->keys_file, o->insecure, &k, err) < 0)
+			goto out;
+		rc = ag_keys_merge_host(k, inv->hw, notes, err);
+		ag_keys_free(k);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	if (o->state_dir && add_blocks(inv, o->state_dir, now, err) < 0)
+		goto out;
+	ag_inventory_normalize(inv);
+	if (ag_inventory_check(inv, "collected inventory", err) < 0)
+		goto out;
+	*out = inv;
+	inv = NULL;
+	rc = 0;
+out:
+	ag_collect_list_free(list, n);
+	ag_inventory_free(inv);
+	udev_unref(u);
+	return rc;
 }

@@ -1,9 +1,11 @@
 /* collect.h - live AP descriptors of this host: one vfio-ap mdev as sysfs
  * (through libudev) or its mdevctl definition shows it, with declared
- * master keys merged in.  Reads only the devices the mdev needs. */
+ * master keys merged in.  Reads only the devices the mdev needs.  Also the
+ * whole host as an inventory (every device once). */
 #ifndef APGATE_COLLECT_H
 #define APGATE_COLLECT_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "descriptor.h"
@@ -51,6 +53,26 @@ void ag_collect_set_mdevctl_dir(const char *dir);
 int ag_collect_list(struct ag_mdev_info **list, size_t *n,
 		    struct ag_notes *notes, struct ag_error *err);
 void ag_collect_list_free(struct ag_mdev_info *list, size_t n);
+
+/* The whole host as an inventory (inventory.h). */
+struct ag_inventory;
+struct ag_labels;
+struct ag_inventory_opts {
+	const char *keys_file;		/* declared MKVPs to merge; NULL none */
+	bool insecure;			/* skip the trust checks of keys_file */
+	const char *host;		/* NULL: this host's name */
+	time_t now;			/* collected.at; blocks in force then */
+	const char *state_dir;		/* blocks.json's directory; NULL none */
+	const struct ag_labels *labels;	/* host_labels; NULL none */
+};
+
+/* Every card and queue of the AP bus (read once; each vfio_ap queue with
+ * the mdev it is assigned to: active mdevs' matrix first, then mdevctl
+ * definitions), every vfio_ap mdev (active and defined), the LPAR masks,
+ * the blocks in force and the declared keys merged. */
+int ag_collect_inventory(const struct ag_inventory_opts *o,
+			 struct ag_inventory **out, struct ag_notes *notes,
+			 struct ag_error *err);
 
 /* Inside a guest: the master keys of the queues it sees, as a keys file
  * (origin guest) for `apgate collect --keys` on the host.  host NULL =

@@ -478,40 +478,14 @@ static const char *where(const struct ag_keys *k,
 	return buf;
 }
 
-int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
-		  struct ag_notes *notes, struct ag_error *err)
+/* Every queue of d takes the keys of its entry (see ag_keys_merge). */
+static int merge_queues(const struct ag_keys *k, struct ag_descriptor *d,
+			struct ag_notes *notes, struct ag_error *err)
 {
 	const char *origin = ag_mk_origin_name(k->origin);
 	char apqn[AG_APQN_LEN], pos[300];
 	size_t i;
 
-	/* entries that cannot apply: say so, they are likely typos */
-	for (i = 0; i < k->n; i++) {
-		const struct ag_keys_entry *e = &k->entries[i];
-
-		where(k, e, pos, sizeof(pos));
-		if (!ag_idset_has(&d->mdev.domains, e->domain)) {
-			ag_notes_add(notes, "note: %s: domain %02x is not a "
-				     "usage domain of mdev %s; entry ignored",
-				     pos, e->domain, d->mdev.uuid);
-			continue;
-		}
-		if (e->is_apqn && !ag_idset_has(&d->mdev.adapters,
-						  e->adapter)) {
-			ag_apqn_format(e->adapter, e->domain, apqn);
-			ag_notes_add(notes, "note: %s: APQN %s is not an APQN "
-				     "of mdev %s; entry ignored", pos, apqn,
-				     d->mdev.uuid);
-			continue;
-		}
-		if (e->is_apqn &&
-		    !ag_descriptor_queue(d, e->adapter, e->domain)) {
-			ag_apqn_format(e->adapter, e->domain, apqn);
-			ag_notes_add(notes, "note: %s: queue %s does not exist "
-				     "on this host; its %s keys are not "
-				     "recorded", pos, apqn, origin);
-		}
-	}
 	for (i = 0; i < d->n_queues; i++) {
 		struct ag_queue *q = &d->queues[i];
 		const struct ag_keys_entry *e =
@@ -550,6 +524,75 @@ int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
 		}
 		q->mkvps = e->mkvps;
 	}
+	return 0;
+}
+
+int ag_keys_merge_host(const struct ag_keys *k, struct ag_descriptor *d,
+		       struct ag_notes *notes, struct ag_error *err)
+{
+	char apqn[AG_APQN_LEN], pos[300];
+	size_t i, j;
+
+	/* entries that cannot apply: say so, they are likely typos */
+	for (i = 0; i < k->n; i++) {
+		const struct ag_keys_entry *e = &k->entries[i];
+		bool any = false;
+
+		where(k, e, pos, sizeof(pos));
+		if (e->is_apqn) {
+			if (ag_descriptor_queue(d, e->adapter, e->domain))
+				continue;
+			ag_apqn_format(e->adapter, e->domain, apqn);
+			ag_notes_add(notes, "note: %s: queue %s does not exist "
+				     "on this host; entry ignored", pos, apqn);
+			continue;
+		}
+		for (j = 0; j < d->n_queues && !any; j++)
+			any = d->queues[j].domain == e->domain;
+		if (!any)
+			ag_notes_add(notes, "note: %s: no queue of domain %02x "
+				     "on this host; entry ignored", pos,
+				     e->domain);
+	}
+	return merge_queues(k, d, notes, err);
+}
+
+int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
+		  struct ag_notes *notes, struct ag_error *err)
+{
+	const char *origin = ag_mk_origin_name(k->origin);
+	char apqn[AG_APQN_LEN], pos[300];
+	size_t i;
+
+	/* entries that cannot apply: say so, they are likely typos */
+	for (i = 0; i < k->n; i++) {
+		const struct ag_keys_entry *e = &k->entries[i];
+
+		where(k, e, pos, sizeof(pos));
+		if (!ag_idset_has(&d->mdev.domains, e->domain)) {
+			ag_notes_add(notes, "note: %s: domain %02x is not a "
+				     "usage domain of mdev %s; entry ignored",
+				     pos, e->domain, d->mdev.uuid);
+			continue;
+		}
+		if (e->is_apqn && !ag_idset_has(&d->mdev.adapters,
+						  e->adapter)) {
+			ag_apqn_format(e->adapter, e->domain, apqn);
+			ag_notes_add(notes, "note: %s: APQN %s is not an APQN "
+				     "of mdev %s; entry ignored", pos, apqn,
+				     d->mdev.uuid);
+			continue;
+		}
+		if (e->is_apqn &&
+		    !ag_descriptor_queue(d, e->adapter, e->domain)) {
+			ag_apqn_format(e->adapter, e->domain, apqn);
+			ag_notes_add(notes, "note: %s: queue %s does not exist "
+				     "on this host; its %s keys are not "
+				     "recorded", pos, apqn, origin);
+		}
+	}
+	if (merge_queues(k, d, notes, err) < 0)
+		return -1;
 	if (k->secure_execution != AG_TRI_UNSET)
 		d->guest.secure_execution = k->secure_execution;
 	return 0;

@@ -72,6 +72,10 @@ const struct ag_keys_entry *ag_keys_lookup(const struct ag_keys *k,
  * notes; keys of the wrong family for a card's mode are an error. */
 int ag_keys_merge(const struct ag_keys *k, struct ag_descriptor *d,
 		  struct ag_notes *notes, struct ag_error *err);
+/* The same for a whole host (an inventory's hardware): every queue takes
+ * its entry's keys; entries for absent queues or domains are notes. */
+int ag_keys_merge_host(const struct ag_keys *k, struct ag_descriptor *d,
+		       struct ag_notes *notes, struct ag_error *err);
 
 int ag_keys_emit_yaml(const struct ag_keys *k, FILE *out,
 		      struct ag_error *err);

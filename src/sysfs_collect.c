@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,6 +415,52 @@ int ag_sysfs_read_devices(struct udev *u, struct ag_descriptor *d,
 }
 
 /* IDs of a that are not in b, as "05, 06" (hex of width w). */
+/* The AP bus names "cardXX" (card) and "XX.YYYY" (queue). */
+static void bus_name(const char *sp, struct ag_idset *cards, uint64_t *queues)
+{
+	const char *name = strrchr(sp, '/');
+	unsigned a, d;
+
+	name = name ? name + 1 : sp;
+	if (strncmp(name, "card", 4) == 0 && strlen(name) == 6 &&
+	    isxdigit((unsigned char)name[4]) &&
+	    isxdigit((unsigned char)name[5]) &&
+	    !isupper((unsigned char)name[4]) &&
+	    !isupper((unsigned char)name[5]))
+		ag_idset_add(cards, (unsigned)strtoul(name + 4, NULL, 16));
+	else if (ag_apqn_parse(name, &a, &d) == 0)
+		queues[(a * 256 + d) / 64] |= UINT64_C(1) << ((a * 256 + d) % 64);
+}
+
+int ag_sysfs_read_bus(struct udev *u, struct ag_descriptor *d,
+		      struct ag_notes *notes, struct ag_error *err)
+{
+	struct udev_enumerate *en;
+	struct udev_list_entry *le;
+	struct ag_idset cards;
+	uint64_t *queues = xcalloc(256 * 256 / 64, sizeof(*queues));
+	unsigned i;
+	int a, rc = 0;
+
+	/* one scan of the bus for the names; each device is then read once,
+	 * cards first (a queue's reading depends on its card's mode) */
+	ag_idset_clear(&cards);
+	en = udev_enumerate_new(u);
+	udev_enumerate_add_match_subsystem(en, "ap");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en))
+		bus_name(udev_list_entry_get_name(le), &cards, queues);
+	udev_enumerate_unref(en);
+	for (a = ag_idset_next(&cards, 0); a >= 0 && rc == 0;
+	     a = ag_idset_next(&cards, (unsigned)a + 1))
+		rc = read_card(u, d, (unsigned)a, notes, err);
+	for (i = 0; i < 256 * 256 && rc == 0; i++)
+		if (queues[i / 64] & UINT64_C(1) << (i % 64))
+			rc = read_queue(u, d, i / 256, i % 256, notes, err);
+	free(queues);
+	return rc;
+}
+
 static bool set_minus(const struct ag_idset *a, const struct ag_idset *b,
 		      int w, char *buf, size_t size)
 {

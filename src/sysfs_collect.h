@@ -1,7 +1,8 @@
 /* sysfs_collect.h - the libudev side of collection: the vfio_ap matrix
  * device and its mdevs, and the cards and queues behind an assignment.
  * Reads only the devices asked for, by name (no enumeration of the AP
- * bus on a host), and never writes to sysfs.
+ * bus on a host, except for a whole-host inventory), and never writes to
+ * sysfs.
  */
 #ifndef APGATE_SYSFS_COLLECT_H
 #define APGATE_SYSFS_COLLECT_H
@@ -40,6 +41,11 @@ int ag_sysfs_read_mdev(struct udev *u, const char *uuid,
 /* Cards of d->mdev.adapters and queues of adapters x domains. */
 int ag_sysfs_read_devices(struct udev *u, struct ag_descriptor *d,
 			  struct ag_notes *notes, struct ag_error *err);
+
+/* Every card and queue of the AP bus (one enumeration, each device read
+ * once): for host inventories. */
+int ag_sysfs_read_bus(struct udev *u, struct ag_descriptor *d,
+		      struct ag_notes *notes, struct ag_error *err);
 
 /* Active mdevs of the matrix device with their assignment. */
 struct ag_mdev_info {
