@@ -46,7 +46,8 @@ static const char collect_help[] =
 "                         the host cannot see\n"
 "  -H, --host NAME        host name to record (default: this host's name)\n"
 "      --config FILE      read FILE instead of " AG_CONFIG_FILE "\n"
-"                         (its labels become the descriptor's host_labels)\n"
+"                         (its labels become the descriptor's or\n"
+"                         inventory's host_labels)\n"
 "      --no-config        read no configuration file (no host_labels)\n"
 "      --now TIME         record TIME (RFC 3339) as the collection time\n"
 "                         instead of the clock\n"
@@ -60,9 +61,6 @@ static const char collect_help[] =
 "                         keys_file of apgate.yaml) merges declared keys\n"
 "      --state-dir DIR    with --inventory: blocks from DIR/blocks.json\n"
 "                         (default: state_dir of apgate.yaml)\n"
-"      --config FILE      with --inventory: read FILE instead of\n"
-"                         " AG_CONFIG_FILE "\n"
-"      --no-config        with --inventory: read no configuration file\n"
 "  -g, --guest            inside a guest: print the master keys of the\n"
 "                         queues it sees, as a keys file (origin guest)\n"
 "      --mdevctl-dir DIR  read mdevctl definitions below DIR instead of\n"
@@ -73,8 +71,8 @@ static const char collect_help[] =
 "  -q, --quiet            print no warnings or notes\n"
 "  -h, --help             show this help\n"
 "\n"
-"With --mdev the configuration is read as by check: a broken file is an\n"
-"error, a missing default file means no labels.\n"
+"With --mdev and --inventory the configuration is read as by check: a\n"
+"broken file is an error, a missing default file means no labels.\n"
 "\n"
 "Warnings and notes (matrix and guest_matrix differ, a card or queue is\n"
 "absent, master keys are not visible) go to stderr.\n"
@@ -90,8 +88,6 @@ enum {
 	OPT_NOW,
 	OPT_MDEVCTL_DIR,
 	OPT_STATE_DIR,
-	OPT_CONFIG,
-	OPT_NO_CONFIG,
 };
 
 static void print_notes(const struct ag_notes *notes, bool quiet)
@@ -184,20 +180,19 @@ static int emit_inventory(const void *inv, FILE *out, struct ag_error *err)
 
 /* --inventory: the configuration gives labels, the state directory and
  * the keys file; options override the last two. */
-static int collect_inventory(struct ag_inventory_opts *io, const char *config,
-			     bool no_config, const char *output, bool json,
-			     bool quiet)
+static int collect_inventory(struct ag_inventory_opts *io,
+			     struct ag_cli_policy *pol, const char *output,
+			     bool json, bool quiet)
 {
 	struct ag_notes notes = { 0 };
 	struct ag_inventory *inv;
 	struct ag_config cfg;
 	struct ag_error err;
+	time_t ignored;
 	int rc;
 
-	ag_config_defaults(&cfg);
-	if (!no_config && ag_config_load(&cfg, config ? config :
-					 AG_CONFIG_FILE, config != NULL,
-					 &err) < 0) {
+	/* read like check reads it (as --mdev does) */
+	if (ag_cli_policy_finish(pol, &cfg, &ignored, &err) < 0) {
 		ag_cli_msg("%s", err.msg);
 		ag_config_free(&cfg);
 		return AG_EXIT_ERROR;
@@ -378,8 +373,6 @@ int cmd_collect(int argc, char **argv)
 		{ "guest", no_argument, NULL, 'g' },
 		{ "inventory", no_argument, NULL, 'I' },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -393,8 +386,8 @@ int cmd_collect(int argc, char **argv)
 	struct ag_cli_policy pol = { 0 };
 	const char *format = NULL, *output = NULL, *now = NULL;
 	bool all = false, guest = false, quiet = false, mdevctl = false;
-	bool sysfs = false, json, inventory = false, no_config = false;
-	const char *state_dir = NULL, *config = NULL;
+	bool sysfs = false, json, inventory = false;
+	const char *state_dir = NULL;
 	struct ag_notes notes = { 0 };
 	struct ag_error err;
 	int opt, rc;
@@ -412,8 +405,6 @@ int cmd_collect(int argc, char **argv)
 		case 'g': guest = true; break;
 		case 'I': inventory = true; break;
 		case OPT_STATE_DIR: state_dir = optarg; break;
-		case OPT_CONFIG: config = optarg; break;
-		case OPT_NO_CONFIG: no_config = true; break;
 		case OPT_MDEVCTL_DIR: ag_collect_set_mdevctl_dir(optarg); break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
@@ -440,18 +431,15 @@ int cmd_collect(int argc, char **argv)
 	if (o.keys_file && !o.uuid && !inventory)
 		return ag_cli_usage_error("collect", "--keys goes with --mdev "
 					  "or --inventory");
-	if ((state_dir || config || no_config) && !inventory)
-		return ag_cli_usage_error("collect", "--state-dir, --config and "
-					  "--no-config go with --inventory");
-	if (config && no_config)
-		return ag_cli_usage_error("collect", "--config and --no-config "
-					  "exclude each other");
+	if (state_dir && !inventory)
+		return ag_cli_usage_error("collect", "--state-dir goes with "
+					  "--inventory");
 	if (all && (o.host || now))
 		return ag_cli_usage_error("collect", "--host and --now do not "
 					  "go with --all");
-	if ((pol.config_path || pol.no_config) && !o.uuid)
+	if ((pol.config_path || pol.no_config) && !o.uuid && !inventory)
 		return ag_cli_usage_error("collect", "--config and --no-config "
-					  "go with --mdev");
+					  "go with --mdev or --inventory");
 	if (!format)
 		format = all ? "text" : "yaml";
 	if (strcmp(format, "json") && strcmp(format, all ? "text" : "yaml"))
@@ -477,8 +465,7 @@ int cmd_collect(int argc, char **argv)
 			.state_dir = state_dir,
 		};
 
-		return collect_inventory(&io, config, no_config, output, json,
-					 quiet);
+		return collect_inventory(&io, &pol, output, json, quiet);
 	}
 	if (guest) {
 		struct ag_keys *k;
