@@ -106,6 +106,7 @@ struct ag_place_finding {
 	enum ag_severity severity;
 	char apqn[8];		/* "" when not about one APQN */
 	char *message;
+	char *remedy;		/* the remedy's text; NULL when none */
 };
 
 struct ag_place_pair {

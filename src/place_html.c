@@ -39,6 +39,7 @@ static const char css[] =
 "vertical-align:top}\n"
 "th{background:#f0f3f6;font-size:12px;text-transform:uppercase;color:#3e4c59}\n"
 "td:first-child{white-space:nowrap}\n"
+".fix{color:#52606d}\n"
 ".pill{display:inline-block;padding:0 7px;border-radius:9px;font-size:11px;"
 "font-weight:700;color:#fff;text-transform:uppercase}\n"
 ".pill.accept{background:#2e7d32}.pill.warn{background:#e0a000}"
@@ -143,6 +144,11 @@ static void guest_table(const struct ag_place_result *r, size_t g, FILE *out)
 		fputs("</td><td>", out);
 		if (f)
 			report_html(out, f->message);
+		if (f && f->remedy) {
+			fputs("<br><span class=\"fix\">fix: ", out);
+			report_html(out, f->remedy);
+			fputs("</span>", out);
+		}
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);

@@ -111,6 +111,7 @@ int ag_place_pair_from_json(struct ag_place_result *r, json_object *o,
 		struct ag_place_finding *pf = &p->findings[i];
 		const char *rule = get_str(f, "rule"), *msg = get_str(f, "message");
 		const char *apqn = get_str(f, "apqn");
+		const char *remedy = get_str(f, "remedy");
 		unsigned a, d;
 
 		if (!rule || !msg || parse_severity(get_str(f, "severity"),
@@ -124,6 +125,7 @@ int ag_place_pair_from_json(struct ag_place_result *r, json_object *o,
 		}
 		pf->rule = xstrdup(rule);
 		pf->message = xstrdup(msg);
+		pf->remedy = remedy ? xstrdup(remedy) : NULL;
 		if (apqn)
 			snprintf(pf->apqn, sizeof(pf->apqn), "%s", apqn);
 	}

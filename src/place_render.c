@@ -147,6 +147,11 @@ static void per_guest(const struct ag_place_result *r, size_t g, FILE *out)
 		else
 			fputs(ag_verdict_kind_name(r->pairs[i].verdict), out);
 		fputc('\n', out);
+		if (f && f->remedy) {
+			fputs("    fix: ", out);
+			ag_fput_safe(out, f->remedy);
+			fputc('\n', out);
+		}
 	}
 }
 

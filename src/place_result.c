@@ -26,6 +26,7 @@ static void free_pair(struct ag_place_pair *p)
 	for (i = 0; i < p->n_findings; i++) {
 		free(p->findings[i].rule);
 		free(p->findings[i].message);
+		free(p->findings[i].remedy);
 	}
 	free(p->findings);
 }
@@ -129,6 +130,8 @@ void ag_place_result_add(struct ag_place_result *r, size_t guest, size_t host,
 		if (f->apqn)
 			snprintf(pf->apqn, sizeof(pf->apqn), "%s", f->apqn);
 		pf->message = cut_message(f->message);
+		if (f->remedy && f->remedy->text)
+			pf->remedy = cut_message(f->remedy->text);
 	}
 	p->n_findings = n;
 	ag_place_result_set_policies(r, v);
@@ -219,6 +222,8 @@ json_object *ag_place_pair_to_json(const struct ag_place_result *r,
 		if (f->apqn[0])
 			add_str(x, "apqn", f->apqn);
 		add_str(x, "message", f->message);
+		if (f->remedy)
+			add_str(x, "remedy", f->remedy);
 		add_str(x, "rule", f->rule);
 		add_str(x, "severity", ag_severity_name(f->severity));
 		json_object_array_add(arr, x);

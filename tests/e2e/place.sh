@@ -39,6 +39,10 @@ expect_contains "generation reject named" "$T" "lpar-c.example.com: reject: card
 expect_contains "MKVP reject named" "$T" "lpar-d.example.com: reject: mkvp.match"
 expect_contains "apqn.free reject names the holder" "$T" \
 	"lpar-b.example.com: reject: apqn.free 05.0020: assigned to mdev 0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90 on the target host"
+expect_contains "a reject's remedy follows it" "$T" \
+	"    fix: free 05.0020 on target host lpar-b.example.com (unassign it from mdev 0d5a3c1e-8e0b-4a57-9b61-2c5b3f1a7e90"
+if jq -e '[.pairs[].findings[] | select(.severity == "reject" and (has("remedy") | not))] | length == 0' "$TMP/place.json" > /dev/null
+then pass "every reject in the JSON carries its remedy"; else fail "every reject in the JSON carries its remedy"; fi
 J="$TMP/place.json"
 if jq -e '.summary == {"accept": 3, "error": 0, "guests": 3, "guests_without_host": [],
 	"hosts": 4, "pairs": 9, "reject": 4, "same_host": 3, "warn": 2}' "$J" > /dev/null
