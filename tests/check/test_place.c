@@ -20,8 +20,8 @@ static struct ag_inventory *load_inv(const char *rel)
 	struct ag_inventory *inv = NULL;
 	struct ag_error err;
 
-	ck_assert_msg(ag_inventory_load_file(rel, &inv, &err) == 0, "%s",
-		      err.msg);
+	ck_assert_msg(ag_inventory_load_file(test_path(rel), &inv, &err) == 0,
+		      "%s", err.msg);
 	return inv;
 }
 
