@@ -316,3 +316,23 @@ int ld_get_uuid(struct loader *ld, const struct ag_ynode *v,
 	out[36] = '\0';
 	return 0;
 }
+
+int ld_parse_document(const char *name, const char *buf, size_t len,
+		      const char *what, struct ag_ynode **root,
+		      struct ag_error *err)
+{
+	if (ag_yaml_parse(name, buf, len, root, err) < 0)
+		return -1;
+	/* No document at all (nothing, white space, comments or a bare
+	 * "---"): say so rather than "expected a mapping, found null". */
+	if ((*root)->kind == AG_YSCALAR && (*root)->plain &&
+	    !(*root)->value[0]) {
+		ag_error_set(err, "%s: %s is empty; expected %s", name,
+			     strcmp(name, "<stdin>") ? "the file" :
+			     "standard input", what);
+		ag_ynode_free(*root);
+		*root = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -29,6 +29,12 @@ struct loader {
 	const struct ag_ynode **guest_nodes;	/* per guest APQN */
 };
 
+/* Parse a whole document (descriptor or inventory; what names it in the
+ * message for an empty one). */
+int ld_parse_document(const char *name, const char *buf, size_t len,
+		      const char *what, struct ag_ynode **root,
+		      struct ag_error *err);
+
 int ld_fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 

@@ -392,18 +392,9 @@ int ag_descriptor_load_buffer(const char *name, const char *buf, size_t len,
 	int rc;
 
 	*out = NULL;
-	if (ag_yaml_parse(name, buf, len, &root, err) < 0)
+	if (ld_parse_document(name, buf, len, "an AP descriptor (a mapping "
+			      "with apgate-descriptor: 1)", &root, err) < 0)
 		return -1;
-	/* No document at all (nothing, white space, comments or a bare
-	 * "---"): say so rather than "expected a mapping, found null". */
-	if (root->kind == AG_YSCALAR && root->plain && !root->value[0]) {
-		ag_error_set(err, "%s: %s is empty; expected an AP descriptor "
-			     "(a mapping with apgate-descriptor: 1)", name,
-			     strcmp(name, "<stdin>") ? "the file" :
-			     "standard input");
-		ag_ynode_free(root);
-		return -1;
-	}
 	rc = ag_descriptor_from_tree(name, root, out, err);
 	ag_ynode_free(root);
 	return rc;

@@ -282,24 +282,6 @@ static int from_tree(const char *name, const struct ag_ynode *root,
 
 /* Parse; an empty document is named as such rather than "expected a
  * mapping, found null". */
-static int parse(const char *name, const char *buf, size_t len,
-		 const char *what, struct ag_ynode **root,
-		 struct ag_error *err)
-{
-	if (ag_yaml_parse(name, buf, len, root, err) < 0)
-		return -1;
-	if ((*root)->kind == AG_YSCALAR && (*root)->plain &&
-	    !(*root)->value[0]) {
-		ag_error_set(err, "%s: %s is empty; expected %s", name,
-			     strcmp(name, "<stdin>") ? "the file" :
-			     "standard input", what);
-		ag_ynode_free(*root);
-		*root = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 int ag_inventory_load_buffer(const char *name, const char *buf, size_t len,
 			     struct ag_inventory **out, struct ag_error *err)
 {
@@ -307,8 +289,8 @@ int ag_inventory_load_buffer(const char *name, const char *buf, size_t len,
 	int rc;
 
 	*out = NULL;
-	if (parse(name, buf, len, "a host inventory (a mapping with "
-		  "apgate-inventory: 1)", &root, err) < 0)
+	if (ld_parse_document(name, buf, len, "a host inventory (a mapping "
+			      "with apgate-inventory: 1)", &root, err) < 0)
 		return -1;
 	rc = from_tree(name, root, out, err);
 	ag_ynode_free(root);
@@ -346,8 +328,8 @@ int ag_document_load_file(const char *path, struct ag_descriptor **desc,
 		return -1;
 	/* only the inventory key makes an inventory: everything else keeps
 	 * the descriptor loader's messages and bound */
-	if (parse(name, buf, len, "an AP descriptor (a mapping with "
-		  "apgate-descriptor: 1)", &root, err) < 0) {
+	if (ld_parse_document(name, buf, len, "an AP descriptor (a mapping "
+			      "with apgate-descriptor: 1)", &root, err) < 0) {
 		free(buf);
 		return -1;
 	}
