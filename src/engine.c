@@ -43,8 +43,7 @@ struct ag_engine {
 	bool keep_compiled;
 	struct compiled_file {
 		char *path;
-		char *code;
-		size_t len;
+		int kept;	/* ag_sandbox_keep's handle */
 	} *compiled;
 	size_t n_compiled, cap_compiled;
 };
@@ -399,10 +398,8 @@ void ag_engine_free(struct ag_engine *e)
 	free_rule_infos(e);
 	free(e->rules);
 	free(e->check_refs);
-	for (i = 0; i < e->n_compiled; i++) {
+	for (i = 0; i < e->n_compiled; i++)
 		free(e->compiled[i].path);
-		free(e->compiled[i].code);
-	}
 	free(e->compiled);
 	json_object_put(e->params);
 	free(e);
@@ -418,12 +415,17 @@ int ag_engine_load(struct ag_engine *e, const char *path, const char *buf,
 		return -1;
 	if (e->keep_compiled) {
 		struct compiled_file *c;
+		int kept = ag_sandbox_keep(e->sbx, path, err);
 
+		if (kept < 0) {
+			lua_pop(ag_sandbox_state(e->sbx), 1);
+			return -1;
+		}
 		e->compiled = xgrow(e->compiled, &e->cap_compiled,
 				    e->n_compiled + 1, sizeof(*e->compiled));
 		c = &e->compiled[e->n_compiled++];
 		c->path = xstrdup(path);
-		ag_sandbox_dump(e->sbx, &c->code, &c->len);
+		c->kept = kept;
 	}
 	e->loading = path;
 	st = ag_sandbox_call(e->sbx, 0, err, NULL);
@@ -451,8 +453,7 @@ int ag_engine_renew(struct ag_engine *e, struct ag_error *err)
 	for (i = 0; i < e->n_compiled; i++) {
 		const struct compiled_file *c = &e->compiled[i];
 
-		st = ag_sandbox_load_compiled(e->sbx, c->path, c->code, c->len,
-					      err);
+		st = ag_sandbox_instance(e->sbx, c->kept, c->path, err);
 		if (st != AG_SBX_OK)
 			return -1;
 		e->loading = c->path;

@@ -45,6 +45,8 @@ struct ag_sandbox {
 /* Registry keys (addresses are unique). */
 static const char RO_META_KEY = 'm';	/* shared metatable of proxies */
 static const char RO_TARGETS_KEY = 't';	/* weak map proxy -> table */
+static const char ENV_CELL_KEY = 'c';	/* function(env): a closure over a
+					 * new upvalue cell holding env */
 
 /* Only one protected call runs at a time in apgate's process. */
 static struct ag_sandbox *volatile active_sandbox;
@@ -488,6 +490,12 @@ static int setup_state(lua_State *L)
 	lua_pushliteral(L, "locked");
 	lua_setfield(L, -2, "__metatable");
 	s->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+	/* Trusted text of apgate's own, never reachable from policies. */
+	if (luaL_loadstring(L, "local env = ... return function() return env "
+			    "end") != LUA_OK)
+		return lua_error(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &ENV_CELL_KEY);
 	return 0;
 }
 
@@ -622,58 +630,78 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 	return AG_SBX_OK;
 }
 
-struct dump_buf {
-	char *p;
-	size_t n, cap;
-};
-
-static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud)
+/* A kept function is a template: each instance is the same closure given
+ * a new _ENV cell.  lua_setupvalue would write into the cell the earlier
+ * instance's closures share; lua_upvaluejoin points the template at a
+ * cell nothing else has seen, made by calling ENV_CELL_KEY's factory. */
+static int keep_function(lua_State *L)
 {
-	struct dump_buf *b = ud;
-
-	(void)L;
-	b->p = xgrow(b->p, &b->cap, b->n + sz, 1);
-	memcpy(b->p + b->n, p, sz);
-	b->n += sz;
-	return 0;
+	/* 1: the function */
+	lua_pushvalue(L, 1);
+	lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+	return 1;
 }
 
-void ag_sandbox_dump(struct ag_sandbox *s, char **out, size_t *len)
+static int new_instance(lua_State *L)
 {
-	struct dump_buf b = { NULL, 0, 0 };
-
-	/* Line information stays: messages of later instances must name
-	 * the same file and line as the first. */
-	lua_dump(s->L, dump_writer, &b, 0);
-	*out = b.p;
-	*len = b.n;
+	/* 1: environment metatable; 2: the kept function */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &ENV_CELL_KEY);
+	lua_newtable(L);
+	lua_pushvalue(L, 1);
+	lua_setmetatable(L, -2);
+	lua_call(L, 1, 1);		/* a closure over a new cell with it */
+	lua_upvaluejoin(L, 2, 1, -1, 1);
+	lua_settop(L, 2);
+	return 1;
 }
 
-enum ag_sandbox_status ag_sandbox_load_compiled(struct ag_sandbox *s,
-						const char *chunkname,
-						const char *code, size_t len,
-						struct ag_error *err)
+/* Run one of the two helpers above protected: both allocate, and a
+ * memory error outside a protected call would abort the process. */
+static enum ag_sandbox_status run_protected(struct ag_sandbox *s,
+					    lua_CFunction f, int nargs,
+					    const char *chunkname,
+					    struct ag_error *err)
 {
 	lua_State *L = s->L;
-	char *name = xasprintf("@%s", chunkname);
 	int st;
 
 	s->mem_tripped = false;
-	/* "b" is safe only because code is ag_sandbox_dump()'s output of a
-	 * text chunk this process compiled: it never comes from outside. */
-	st = luaL_loadbufferx(L, code, len, name, "b");
-	free(name);
-	if (st != LUA_OK) {
-		ag_error_set(err, "%s: cannot instantiate the compiled policy: "
-			     "%s", chunkname, lua_tostring(L, -1));
-		lua_pop(L, 1);
-		return st == LUA_ERRMEM || s->mem_tripped ? AG_SBX_MEMORY :
-		       AG_SBX_SYNTAX;
-	}
-	/* lua_load gave _ENV the real globals: replace them before anything
-	 * runs. */
-	set_fresh_env(s);
-	return AG_SBX_OK;
+	lua_pushcfunction(L, f);
+	lua_insert(L, -nargs - 1);
+	st = lua_pcall(L, nargs, 1, 0);
+	if (st == LUA_OK)
+		return AG_SBX_OK;
+	ag_error_set(err, "%s: cannot instantiate the compiled policy: %s",
+		     chunkname, lua_tostring(L, -1) ? lua_tostring(L, -1) :
+		     "(no message)");
+	lua_pop(L, 1);
+	return st == LUA_ERRMEM || s->mem_tripped ? AG_SBX_MEMORY :
+	       AG_SBX_RUNTIME;
+}
+
+int ag_sandbox_keep(struct ag_sandbox *s, const char *chunkname,
+		    struct ag_error *err)
+{
+	lua_State *L = s->L;
+	int ref;
+
+	lua_pushvalue(L, -1);
+	if (run_protected(s, keep_function, 1, chunkname, err) != AG_SBX_OK)
+		return -1;
+	ref = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return ref;
+}
+
+enum ag_sandbox_status ag_sandbox_instance(struct ag_sandbox *s, int kept,
+					   const char *chunkname,
+					   struct ag_error *err)
+{
+	lua_State *L = s->L;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_mt_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, kept);
+	return run_protected(s, new_instance, 2, chunkname, err);
 }
 
 static int message_handler(lua_State *L)

@@ -14,7 +14,7 @@
  * string.dump, collectgarbage, rawget, rawset.  Chunks are text only; the
  * build's own compiled default rules stand in for identical text
  * (policyimage.h), and a chunk this process compiled may be instantiated
- * again from its own in-memory dump (ag_sandbox_load_compiled).
+ * again with a new environment (ag_sandbox_instance).
  */
 #ifndef APGATE_SANDBOX_H
 #define APGATE_SANDBOX_H
@@ -64,17 +64,19 @@ enum ag_sandbox_status ag_sandbox_load(struct ag_sandbox *s,
 				       struct ag_error *err);
 
 /* Compile once, instantiate many times (apgate place evaluates thousands
- * of pairs with one set of policies).  ag_sandbox_dump: the compiled
- * function at the top of the stack (from ag_sandbox_load) as a malloc'd
- * byte string; it stays on the stack.  ag_sandbox_load_compiled: push a
- * new instance of such a dump: new closures, new upvalues and a fresh
- * environment, sharing nothing with earlier instances but the read-only
- * globals.  Only ever feed it this process's own dumps. */
-void ag_sandbox_dump(struct ag_sandbox *s, char **out, size_t *len);
-enum ag_sandbox_status ag_sandbox_load_compiled(struct ag_sandbox *s,
-						const char *chunkname,
-						const char *code, size_t len,
-						struct ag_error *err);
+ * of pairs with one set of policies).  ag_sandbox_keep: keep the function
+ * at the top of the stack (from ag_sandbox_load; it stays there) and
+ * return a handle to it, or -1 with err set.  ag_sandbox_instance: push a
+ * new instance of a kept function: the same compiled code with a new,
+ * empty environment in a new _ENV cell, so that running it makes new
+ * closures, upvalues and globals, sharing nothing with earlier instances
+ * but the read-only globals.  Both fail only on the memory cap.
+ * chunkname names the file in messages. */
+int ag_sandbox_keep(struct ag_sandbox *s, const char *chunkname,
+		    struct ag_error *err);
+enum ag_sandbox_status ag_sandbox_instance(struct ag_sandbox *s, int kept,
+					   const char *chunkname,
+					   struct ag_error *err);
 
 /* Call the function below nargs arguments with 0 results under a fresh
  * instruction budget and time limit.  On failure err holds the message

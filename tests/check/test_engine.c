@@ -285,6 +285,33 @@ START_TEST(renewed_policies_keep_no_state)
 }
 END_TEST
 
+/* A check that replaces its _ENV writes into the chunk's _ENV cell: the
+ * next instance must get a cell of its own, not the swapped one. */
+START_TEST(renewed_policies_get_a_new_env_cell)
+{
+	struct ag_error e2;
+
+	ag_engine_keep_compiled(eng);
+	load("swap.lua", "local mark = 0\n"
+	     "rule{ id = 'swap', check = function()\n"
+	     "  mark = mark + 1\n"
+	     "  note(('swapped=%s mark=%d'):format(tostring(swapped), mark))\n"
+	     "  _ENV = setmetatable({ swapped = true }, { __index = _ENV })\n"
+	     "end }\n");
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, "swapped=nil mark=1");
+	ag_verdict_free(&v);
+	ag_verdict_init(&v);
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, "swapped=true mark=2");
+	ag_verdict_free(&v);
+	ag_verdict_init(&v);
+	ck_assert_msg(ag_engine_renew(eng, &e2) == 0, "%s", e2.msg);
+	evaluate();
+	ck_assert_str_eq(only_finding()->message, "swapped=nil mark=1");
+}
+END_TEST
+
 /* A renewed instance reports failures like the first one: same file,
  * same line. */
 START_TEST(renewed_policies_fail_the_same_way)
@@ -614,6 +641,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, output_is_deterministic);
 	tcase_add_test(tc, renewed_policies_keep_no_state);
 	tcase_add_test(tc, renewed_policies_fail_the_same_way);
+	tcase_add_test(tc, renewed_policies_get_a_new_env_cell);
 	tcase_add_test(tc, remedy_is_recorded);
 	tcase_add_test(tc, mdev_attr_follows_state);
 	tcase_add_test(tc, bad_remedies_are_errors);
