@@ -6,11 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -34,6 +37,16 @@ struct ag_sandbox {
 	bool mem_tripped;
 	bool budget_tripped;
 	volatile sig_atomic_t timed_out;
+	/* time limit of the running protected call (arm_timer) */
+	struct timespec deadline, grace_end;
+	const struct fatal_text {
+		char *source;	/* the function's chunk, "" when unknown */
+		int line;	/* where it was defined, -1 when unknown */
+		char *msg;
+		size_t len;
+	} *fatal;
+	struct fatal_text *fatal_texts;
+	size_t n_fatal, cap_fatal;
 	uint64_t instr_used;
 	int hook_step;		/* instructions between hook calls */
 	int globals_ref;	/* the shared, whitelisted global table */
@@ -157,67 +170,186 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
-/* Written by the signal handler, so formatted beforehand (arm_timer). */
-static char fatal_msg[640];
-static size_t fatal_len;
+/* The time limit costs no system call per protected call: one interval
+ * timer is left running between calls, and a call only writes its
+ * deadline.  When the timer fires before the running call's deadline (it
+ * was set for an earlier call), the handler sets it again for the rest;
+ * between calls it lets it lapse.  A place run makes thousands of calls,
+ * and two setitimer calls each were a tenth of its time. */
+static volatile sig_atomic_t timer_armed;
+/* The latest deadline the running timer may be set for, as far as the
+ * main flow knows (only it writes this). */
+static struct timespec timer_due;
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static struct timespec ts_after_ms(const struct timespec *t, unsigned ms)
+{
+	struct timespec r = *t;
+
+	r.tv_sec += (time_t)(ms / 1000);
+	r.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (r.tv_nsec >= 1000000000L) {
+		r.tv_sec++;
+		r.tv_nsec -= 1000000000L;
+	}
+	return r;
+}
+
+/* Async-signal-safe: clock_gettime and setitimer are plain system calls. */
+static void set_timer_for(const struct timespec *when)
+{
+	struct itimerval it = { 0 };
+	struct timespec now;
+	long long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (long long)(when->tv_sec - now.tv_sec) * 1000000LL +
+	     (when->tv_nsec - now.tv_nsec) / 1000;
+	if (us < 1)
+		us = 1;		/* zero would disarm it */
+	it.it_value.tv_sec = (time_t)(us / 1000000);
+	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void stop_timer(void)
+{
+	struct itimerval it = { 0 };
+
+	if (!timer_armed)
+		return;
+	setitimer(ITIMER_REAL, &it, NULL);
+	timer_armed = 0;
+}
+
+/* A forked child (place --jobs) has no timer running whatever the
+ * parent's flag says. */
+static void timer_after_fork(void)
+{
+	timer_armed = 0;
+}
 
 static void on_alarm(int sig)
 {
 	struct ag_sandbox *s = active_sandbox;
+	struct timespec now;
 
 	(void)sig;
-	if (s && !s->timed_out) {
+	if (!s) {
+		timer_armed = 0;	/* between calls: let it lapse */
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!s->timed_out) {
+		if (ts_before(&now, &s->deadline)) {
+			set_timer_for(&s->deadline);
+			return;
+		}
 		/* lua_sethook is safe to call from a signal handler (lua.c's
 		 * laction does the same); the hook raises the error. */
 		s->timed_out = 1;
 		lua_sethook(s->L, count_hook, LUA_MASKCOUNT, 1);
+		s->grace_end = ts_after_ms(&now, GRACE_MS);
+		set_timer_for(&s->grace_end);
+		return;
+	}
+	if (ts_before(&now, &s->grace_end)) {
+		set_timer_for(&s->grace_end);
 		return;
 	}
 	/* Still inside a C function (pattern matching, string.rep...) a
 	 * grace period later: no way back into Lua, fail closed. */
-	if (write(STDERR_FILENO, fatal_msg, fatal_len) < 0) {
+	if (write(STDERR_FILENO, s->fatal->msg, s->fatal->len) < 0) {
 		/* nothing more to do */
 	}
 	_exit(fatal_exit_status);
 }
 
-/* fn is the Lua function about to run: the fatal message names the
- * policy file and line it was defined at, since no Lua error (which would
- * carry them) can be raised from inside a C function. */
-static void arm_timer(struct ag_sandbox *s, int fn)
+/* The message the handler writes if the function at fn overstays inside a
+ * C function: it names the policy file and line the function was defined
+ * at, since no Lua error (which would carry them) can be raised there.
+ * Formatted once per function (the handler cannot format) and kept. */
+static const struct fatal_text *fatal_text_for(struct ag_sandbox *s, int fn)
 {
-	struct itimerval it = { 0 };
 	char where[400] = "";
+	const char *source = "";
+	struct fatal_text *f;
 	lua_Debug ar;
+	size_t i;
 
-	if (!s->limits.timeout_ms)
-		return;
 	lua_pushvalue(s->L, fn);
-	if (lua_getinfo(s->L, ">S", &ar) && ar.source[0] == '@') {
+	if (lua_getinfo(s->L, ">S", &ar) && ar.source[0] == '@')
+		source = ar.source + 1;
+	else
+		ar.linedefined = -1;
+	for (i = 0; i < s->n_fatal; i++) {
+		f = &s->fatal_texts[i];
+		if (f->line == ar.linedefined && strcmp(f->source, source) == 0)
+			return f;
+	}
+	if (ar.linedefined >= 0) {
 		char quoted[360];
 
-		ag_quote_safe(ar.source + 1, 300, quoted, sizeof(quoted));
+		ag_quote_safe(source, 300, quoted, sizeof(quoted));
 		snprintf(where, sizeof(where), " in %s:%d", quoted,
 			 ar.linedefined);
 	}
-	snprintf(fatal_msg, sizeof(fatal_msg), "apgate: error: policy "
-		 "evaluation exceeded its time limit of %u ms inside a library "
-		 "call; stopped (limits.timeout_ms, --time-limit)%s\n",
-		 s->limits.timeout_ms, where);
-	fatal_len = strlen(fatal_msg);
-	it.it_value.tv_sec = s->limits.timeout_ms / 1000;
-	it.it_value.tv_usec = (s->limits.timeout_ms % 1000) * 1000;
-	it.it_interval.tv_sec = GRACE_MS / 1000;
-	it.it_interval.tv_usec = (GRACE_MS % 1000) * 1000;
-	setitimer(ITIMER_REAL, &it, NULL);
+	s->fatal_texts = xgrow(s->fatal_texts, &s->cap_fatal, s->n_fatal + 1,
+			       sizeof(*s->fatal_texts));
+	f = &s->fatal_texts[s->n_fatal++];
+	f->source = xstrdup(source);
+	f->line = ar.linedefined;
+	f->msg = xasprintf("apgate: error: policy evaluation exceeded its time "
+			   "limit of %u ms inside a library call; stopped "
+			   "(limits.timeout_ms, --time-limit)%s\n",
+			   s->limits.timeout_ms, where);
+	f->len = strlen(f->msg);
+	return f;
 }
 
+/* Start the time limit of a protected call of the function at fn. */
+static void arm_timer(struct ag_sandbox *s, int fn)
+{
+	static bool atfork_done;
+	struct timespec now;
+
+	if (!s->limits.timeout_ms)
+		return;
+	if (!atfork_done) {
+		pthread_atfork(NULL, NULL, timer_after_fork);
+		atfork_done = true;
+	}
+	s->fatal = fatal_text_for(s, fn);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->deadline = ts_after_ms(&now, s->limits.timeout_ms);
+	s->timed_out = 0;
+	/* Everything the handler reads is written before it can see s. */
+	atomic_signal_fence(memory_order_seq_cst);
+	active_sandbox = s;
+	/* A timer already running fires at timer_due at the latest, no later
+	 * than this deadline: the handler then sets it for the rest. */
+	if (timer_armed && !ts_before(&s->deadline, &timer_due)) {
+		timer_due = s->deadline;
+		return;
+	}
+	timer_due = s->deadline;
+	timer_armed = 1;
+	set_timer_for(&s->deadline);
+}
+
+/* End a protected call.  The timer keeps running unless the call timed
+ * out: its grace period must not outlive the call. */
 static void disarm_timer(struct ag_sandbox *s)
 {
-	struct itimerval it = { 0 };
-
-	if (s->limits.timeout_ms)
-		setitimer(ITIMER_REAL, &it, NULL);
+	active_sandbox = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (s->timed_out)
+		stop_timer();
 }
 
 /* --- read-only proxies --- */
@@ -527,6 +659,9 @@ struct ag_sandbox *ag_sandbox_new(const struct ag_sandbox_limits *limits,
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
+	/* The timer outlives protected calls: a late tick must not fail an
+	 * unrelated read or write with EINTR. */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	return s;
@@ -536,11 +671,16 @@ void ag_sandbox_free(struct ag_sandbox *s)
 {
 	if (!s)
 		return;
-	disarm_timer(s);
 	if (active_sandbox == s)
 		active_sandbox = NULL;
+	stop_timer();
 	/* No finalizers can run here: policies cannot install __gc. */
 	lua_close(s->L);
+	for (size_t i = 0; i < s->n_fatal; i++) {
+		free(s->fatal_texts[i].source);
+		free(s->fatal_texts[i].msg);
+	}
+	free(s->fatal_texts);
 	for (size_t i = 0; i < s->n_chunks; i++)
 		free(s->chunks[i]);
 	free(s->chunks);
@@ -741,11 +881,9 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 	s->hook_step = s->limits.instructions < HOOK_STEP ?
 		(int)s->limits.instructions : HOOK_STEP;
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, s->hook_step);
-	active_sandbox = s;
 	arm_timer(s, base + 1);
 	st = lua_pcall(L, nargs, 0, base);
 	disarm_timer(s);
-	active_sandbox = NULL;
 	lua_sethook(L, NULL, 0, 0);
 
 	/* The flags win over the status: a policy may have caught the

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -237,6 +240,48 @@ START_TEST(timeout_backstop)
 }
 END_TEST
 
+/* The timer is left running between calls (arm_timer): a call that
+ * starts while it is set for an earlier call's deadline still stops at
+ * its own, after many quick calls and after a timeout. */
+START_TEST(timeout_after_many_calls)
+{
+	int i;
+
+	teardown();
+	setup_limits(0, 16u * 1024 * 1024, 150);
+	for (i = 0; i < 200; i++)
+		ck_assert_runs("local x = 1");
+	ck_assert_status("while true do end", AG_SBX_TIMEOUT);
+	for (i = 0; i < 20; i++)
+		ck_assert_runs("local x = 1");
+	ck_assert_status("while true do end", AG_SBX_TIMEOUT);
+}
+END_TEST
+
+/* A forked child (place --jobs) has no interval timer of its parent's:
+ * its calls must still be bounded.  RLIMIT_CPU ends the child if not. */
+START_TEST(timeout_in_forked_child)
+{
+	pid_t pid;
+	int status;
+
+	teardown();
+	setup_limits(0, 16u * 1024 * 1024, 150);
+	ck_assert_runs("local x = 1");	/* the parent's timer now runs */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl = { 5, 5 };
+
+		setrlimit(RLIMIT_CPU, &rl);
+		_exit(run("while true do end") == AG_SBX_TIMEOUT ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status 0x%x", (unsigned)status);
+}
+END_TEST
+
 START_TEST(deep_recursion_contained)
 {
 	teardown();
@@ -371,6 +416,8 @@ Suite *suite_sandbox(void)
 	tcase_add_test(tc, state_usable_after_memory_error);
 	tcase_add_test(tc, spairs_at_the_cap_does_not_leak);
 	tcase_add_test(tc, timeout_backstop);
+	tcase_add_test(tc, timeout_after_many_calls);
+	tcase_add_test(tc, timeout_in_forked_child);
 	tcase_add_test(tc, deep_recursion_contained);
 	tcase_add_test(tc, library_tables_read_only);
 	tcase_add_test(tc, string_metatable_locked);
