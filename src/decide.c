@@ -76,8 +76,10 @@ static void prepare(struct ag_decider *d, bool many)
 	d->engine = ag_engine_new(&cfg->limits, &err);
 	if (!d->engine)
 		goto policy;
-	if (many)
+	if (many) {
 		ag_engine_keep_compiled(d->engine);
+		ag_engine_share_source_views(d->engine);
+	}
 	if (ag_policyset_load(&d->ps, d->engine, &err) < 0) {
 		d->failed = PREP_POLICY;
 		d->failure = xasprintf("policy failed to load: %s", err.msg);

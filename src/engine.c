@@ -46,6 +46,11 @@ struct ag_engine {
 		int kept;	/* ag_sandbox_keep's handle */
 	} *compiled;
 	size_t n_compiled, cap_compiled;
+	/* ag_engine_share_source_views(): the view of the last source
+	 * descriptor evaluated, for the next evaluations of the same one */
+	bool share_src_views;
+	const struct ag_descriptor *src_viewed;
+	int src_view_ref;
 };
 
 const struct ag_finding_fn ag_finding_fns[AG_FINDING_FNS] = {
@@ -365,6 +370,7 @@ struct ag_engine *ag_engine_new(const struct ag_limits *limits,
 	if (!e->limits.findings)
 		e->limits.findings = AG_DEFAULT_FINDINGS;
 	e->current = -1;
+	e->src_view_ref = LUA_NOREF;
 	e->sbx = ag_sandbox_new(&sl, err);
 	if (!e->sbx) {
 		free(e);
@@ -438,6 +444,11 @@ void ag_engine_keep_compiled(struct ag_engine *e)
 	e->keep_compiled = true;
 }
 
+void ag_engine_share_source_views(struct ag_engine *e)
+{
+	e->share_src_views = true;
+}
+
 int ag_engine_renew(struct ag_engine *e, struct ag_error *err)
 {
 	lua_State *L = ag_sandbox_state(e->sbx);
@@ -488,16 +499,26 @@ struct views_args {
 	const struct ag_descriptor *src, *tgt;
 	json_object *params;
 	time_t now;
+	int src_ref;		/* in: the kept view of src, or LUA_NOREF */
+	bool keep_src;		/* in: keep src's view; out: src_ref */
 };
 
 /* Builds src, tgt and ctx; runs protected since any allocation may hit
  * the memory cap. */
 static int build_views(lua_State *L)
 {
-	const struct views_args *a = lua_touserdata(L, 1);
+	struct views_args *a = lua_touserdata(L, 1);
 	char now[AG_TIME_LEN];
 
-	ag_luaview_push_descriptor(L, a->src);
+	if (a->src_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, a->src_ref);
+	} else {
+		ag_luaview_push_descriptor(L, a->src);
+		if (a->keep_src) {
+			lua_pushvalue(L, -1);
+			a->src_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		}
+	}
 	ag_luaview_push_descriptor(L, a->tgt);
 	lua_createtable(L, 0, 4);
 	if (a->params)
@@ -576,12 +597,22 @@ int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
 		       struct ag_verdict *v)
 {
 	lua_State *L = ag_sandbox_state(e->sbx);
-	struct views_args args = { src, tgt, e->params, now };
+	struct views_args args = { src, tgt, e->params, now, LUA_NOREF, false };
 	struct ag_error err;
 	bool stop = false;
 	int top = lua_gettop(L), views, built;
 	size_t i;
 
+	if (e->share_src_views) {
+		if (e->src_viewed == src) {
+			args.src_ref = e->src_view_ref;
+		} else {
+			luaL_unref(L, LUA_REGISTRYINDEX, e->src_view_ref);
+			e->src_view_ref = LUA_NOREF;
+			e->src_viewed = NULL;
+			args.keep_src = true;
+		}
+	}
 	e->v = v;
 	e->eval_bytes = 0;
 	e->findings_total = 0;
@@ -609,6 +640,10 @@ int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
 		return -1;
 	}
 	views = lua_gettop(L) - 2;
+	if (args.keep_src) {
+		e->src_viewed = src;
+		e->src_view_ref = args.src_ref;
+	}
 
 	for (i = 0; i < e->n_rules; i++) {
 		const struct ag_rule_info *r = &e->rules[i];

@@ -93,6 +93,13 @@ int ag_engine_load(struct ag_engine *e, const char *path, const char *buf,
  * (a file that fails on a later run) leaves err set and the rules
  * incomplete: the caller must not evaluate. */
 void ag_engine_keep_compiled(struct ag_engine *e);
+/* Many pairs with the same source (apgate place: a guest against every
+ * host).  The caller promises that every source descriptor it evaluates
+ * stays alive and unchanged for the engine's life; the view of the last
+ * one is then built once and reused while the next evaluations have the
+ * same source.  Views are read-only all the way down, so sharing one
+ * gives a policy no channel from one evaluation into the next. */
+void ag_engine_share_source_views(struct ag_engine *e);
 int ag_engine_renew(struct ag_engine *e, struct ag_error *err);
 
 /* Site parameters for ctx.params: a JSON object (or NULL for none); the

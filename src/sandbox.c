@@ -29,6 +29,7 @@
  * catching the error with pcall cannot make progress. */
 #define HOOK_STEP 1000
 #define GRACE_MS 1000
+#define RO_SHARED_N 4
 
 struct ag_sandbox {
 	lua_State *L;
@@ -53,11 +54,10 @@ struct ag_sandbox {
 	char **chunks;		/* names of the chunks loaded, for messages */
 	size_t n_chunks, cap_chunks;
 	int env_mt_ref;		/* metatable of each chunk's environment */
+	int ro_refs[RO_SHARED_N];	/* what read-only proxies share */
 };
 
 /* Registry keys (addresses are unique). */
-static const char RO_META_KEY = 'm';	/* shared metatable of proxies */
-static const char RO_TARGETS_KEY = 't';	/* weak map proxy -> table */
 static const char ENV_CELL_KEY = 'c';	/* function(env): a closure over a
 					 * new upvalue cell holding env */
 
@@ -352,14 +352,37 @@ static void disarm_timer(struct ag_sandbox *s)
 		stop_timer();
 }
 
-/* --- read-only proxies --- */
+/* --- read-only proxies ---
+ *
+ * A proxy is an empty table whose own metatable has __index = the
+ * table it stands for, so reading a field is the VM's own table lookup
+ * (views are read thousands of times per evaluation), and the shared
+ * C functions for writes, # and pairs.  Policies never reach a proxy's
+ * metatable (__metatable hides it) nor ro_newindex, so a metatable
+ * whose __newindex is ro_newindex marks a proxy of ours. */
 
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table (key '%s')",
+			  luaL_tolstring(L, 2, NULL));
+}
+
+/* Push the table the proxy at idx stands for, or nil. */
 static void push_target(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
-	lua_pushvalue(L, idx);
-	lua_rawget(L, -2);
+	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) {
+		lua_pushnil(L);
+		return;
+	}
+	lua_getfield(L, -1, "__newindex");
+	if (lua_tocfunction(L, -1) != ro_newindex) {
+		lua_pop(L, 2);
+		lua_pushnil(L);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "__index");
 	lua_remove(L, -2);
 }
 
@@ -371,20 +394,6 @@ static void check_target(lua_State *L, int idx)
 	push_target(L, idx);
 	if (lua_type(L, -1) != LUA_TTABLE)
 		luaL_typeerror(L, idx, "read-only table");
-}
-
-static int ro_index(lua_State *L)
-{
-	check_target(L, 1);
-	lua_pushvalue(L, 2);
-	lua_gettable(L, -2);	/* honours the target's own metatable */
-	return 1;
-}
-
-static int ro_newindex(lua_State *L)
-{
-	return luaL_error(L, "attempt to modify a read-only table (key '%s')",
-			  luaL_tolstring(L, 2, NULL));
 }
 
 static int ro_len(lua_State *L)
@@ -413,43 +422,40 @@ static int ro_pairs(lua_State *L)
 	return 3;
 }
 
-static void create_readonly_support(lua_State *L)
+/* The fields every proxy's metatable shares (values in the registry at
+ * the sandbox's ro_refs: lua_rawgeti is the cheapest way back to them). */
+static const char *const ro_shared_names[RO_SHARED_N] = {
+	"__newindex", "__len", "__pairs", "__metatable",
+};
+
+static void create_readonly_support(lua_State *L, struct ag_sandbox *s)
 {
-	static const luaL_Reg meta[] = {
-		{ "__index", ro_index },
-		{ "__newindex", ro_newindex },
-		{ "__len", ro_len },
-		{ "__pairs", ro_pairs },
-		{ NULL, NULL },
-	};
+	const lua_CFunction fns[] = { ro_newindex, ro_len, ro_pairs };
+	size_t i;
 
-	lua_newtable(L);
-	luaL_setfuncs(L, meta, 0);
-	lua_pushliteral(L, "read-only");
-	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_META_KEY);
-
-	/* Sized for the views of a check (two descriptors, the library
-	 * tables): growing it one power of two at a time rehashed it
-	 * eight times per run. */
-	lua_createtable(L, 0, 256);
-	lua_newtable(L);
-	lua_pushliteral(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
+	for (i = 0; i < RO_SHARED_N; i++) {
+		if (i < sizeof(fns) / sizeof(fns[0]))
+			lua_pushcfunction(L, fns[i]);
+		else
+			lua_pushliteral(L, "read-only");
+		s->ro_refs[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
 }
 
 void ag_sandbox_push_readonly(lua_State *L)
 {
-	lua_newtable(L);			/* proxy */
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_META_KEY);
+	const struct ag_sandbox *s = sandbox_of(L);
+	size_t i;
+
+	lua_createtable(L, 0, 0);			/* proxy */
+	lua_createtable(L, 0, (int)RO_SHARED_N + 1);	/* its metatable */
+	lua_pushvalue(L, -3);				/* target */
+	lua_setfield(L, -2, "__index");
+	for (i = 0; i < RO_SHARED_N; i++) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->ro_refs[i]);
+		lua_setfield(L, -2, ro_shared_names[i]);
+	}
 	lua_setmetatable(L, -2);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_TARGETS_KEY);
-	lua_pushvalue(L, -2);			/* proxy */
-	lua_pushvalue(L, -4);			/* target */
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
 	lua_remove(L, -2);			/* leave only the proxy */
 }
 
@@ -580,7 +586,7 @@ static int setup_state(lua_State *L)
 	const char *const *p;
 	int base, g;
 
-	create_readonly_support(L);
+	create_readonly_support(L, s);
 
 	/* The real base library lives only in the registry's globals, which
 	 * policies never see. */

@@ -312,6 +312,44 @@ START_TEST(renewed_policies_get_a_new_env_cell)
 }
 END_TEST
 
+/* ag_engine_share_source_views: the same source gets the same view, a
+ * different source its own, and the target is never taken for it. */
+START_TEST(shared_source_views)
+{
+	struct ag_descriptor *other = test_descriptor_from_text(
+		"apgate-descriptor: 1\nhost: lpar-b.example.com\nmdev:\n"
+		"  uuid: 62177883-f1bb-47f0-914d-32a22e3a8804\n"
+		"  adapters: [5]\n  domains: [4]\n");
+	static const char *const want[] = {
+		"src=lpar-a.example.com tgt=lpar-b.example.com same=false",
+		"src=lpar-a.example.com tgt=lpar-b.example.com same=true",
+		"src=lpar-b.example.com tgt=lpar-a.example.com same=false",
+		"src=lpar-a.example.com tgt=lpar-a.example.com same=false",
+	};
+	const struct ag_descriptor *pairs[][2] = {
+		{ src, other }, { src, other }, { other, src }, { src, src },
+	};
+	size_t i;
+
+	ag_engine_share_source_views(eng);
+	load("share.lua", "rule{ id = 'share', check = function(s, t)\n"
+	     "  note(('src=%s tgt=%s same=%s'):format(s.host, t.host,\n"
+	     "       tostring(rawequal(s, last))))\n"
+	     "  last = s\n"
+	     "end }\n");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(ag_engine_evaluate(eng, pairs[i][0],
+						    pairs[i][1], 1795348800,
+						    &v), 0);
+		ag_verdict_finish(&v);
+		ck_assert_str_eq(only_finding()->message, want[i]);
+		ag_verdict_free(&v);
+		ag_verdict_init(&v);
+	}
+	ag_descriptor_free(other);
+}
+END_TEST
+
 /* A renewed instance reports failures like the first one: same file,
  * same line. */
 START_TEST(renewed_policies_fail_the_same_way)
@@ -642,6 +680,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, renewed_policies_keep_no_state);
 	tcase_add_test(tc, renewed_policies_fail_the_same_way);
 	tcase_add_test(tc, renewed_policies_get_a_new_env_cell);
+	tcase_add_test(tc, shared_source_views);
 	tcase_add_test(tc, remedy_is_recorded);
 	tcase_add_test(tc, mdev_attr_follows_state);
 	tcase_add_test(tc, bad_remedies_are_errors);
