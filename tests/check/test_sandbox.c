@@ -229,6 +229,34 @@ START_TEST(spairs_at_the_cap_does_not_leak)
 }
 END_TEST
 
+/* sandbox_alloc keeps Lua's small freed blocks for reuse: blocks that
+ * move between size classes, and between small and large, keep their
+ * contents, and reused blocks hold what was last written to them. */
+START_TEST(allocator_reuses_blocks_intact)
+{
+	int round;
+
+	for (round = 0; round < 3; round++)
+		ck_assert_runs(
+			"local t = {}\n"
+			"for i = 1, 3000 do t[i] = string.rep(string.char(65 + i % 26), i % 700) end\n"
+			"for i = 1, 3000 do\n"
+			"  local s = t[i]\n"
+			"  assert(#s == i % 700 and (s == '' or s:byte(-1) == 65 + i % 26), i)\n"
+			"end\n"
+			"local h = {}\n"
+			"for i = 1, 400 do h['k' .. i] = i end\n"
+			"for i = 1, 400 do h['k' .. i] = nil end\n"
+			"for i = 1, 400 do h[i] = i * 2 end\n"
+			"local sum = 0\n"
+			"for i = 1, 400 do sum = sum + h[i] end\n"
+			"assert(sum == 400 * 401, sum)\n"
+			"local parts = {}\n"
+			"for i = 1, 200 do parts[#parts + 1] = ('%d'):format(i) end\n"
+			"assert(table.concat(parts, ',', 1, 3) == '1,2,3')\n");
+}
+END_TEST
+
 START_TEST(timeout_backstop)
 {
 	teardown();
@@ -415,6 +443,7 @@ Suite *suite_sandbox(void)
 	tcase_add_test(tc, freed_memory_is_returned);
 	tcase_add_test(tc, state_usable_after_memory_error);
 	tcase_add_test(tc, spairs_at_the_cap_does_not_leak);
+	tcase_add_test(tc, allocator_reuses_blocks_intact);
 	tcase_add_test(tc, timeout_backstop);
 	tcase_add_test(tc, timeout_after_many_calls);
 	tcase_add_test(tc, timeout_in_forked_child);
