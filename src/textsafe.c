@@ -143,8 +143,15 @@ bool ag_utf8_valid(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (len) {
-		size_t n = utf8_seq(p, len);
+		size_t n;
 
+		/* ASCII, the common case, without a call per byte */
+		if (p[0] - 1u < 0x7fu) {
+			p++;
+			len--;
+			continue;
+		}
+		n = utf8_seq(p, len);
 		if (n == 0 || p[0] == 0)
 			return false;
 		p += n;

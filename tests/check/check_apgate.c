@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, suite_labels());
 	srunner_add_suite(sr, suite_inventory());
 	srunner_add_suite(sr, suite_place());
+	srunner_add_suite(sr, suite_textsafe());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

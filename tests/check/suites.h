@@ -20,5 +20,6 @@ Suite *suite_policytools(void);
 Suite *suite_labels(void);
 Suite *suite_inventory(void);
 Suite *suite_place(void);
+Suite *suite_textsafe(void);
 
 #endif
