@@ -114,7 +114,7 @@ rule{
     for _, q in ipairs(common(src, tgt)) do
       local sc, tc = src:card(q), tgt:card(q)
       local sg, tg, basis = generations(sc, tc)
-      local ev = { source = sg, target = tg, basis = basis,
+      local ev = (sg == nil or sg ~= tg) and { source = sg, target = tg, basis = basis,
                    source_type = sc and sc.type, target_type = tc.type,
                    source_raw_hwtype = sc and sc.raw_hwtype, target_raw_hwtype = tc.raw_hwtype,
                    source_hwtype = sc and sc.hwtype, target_hwtype = tc.hwtype }
@@ -175,7 +175,7 @@ rule{
         for k, v in pairs(extra or {}) do e[k] = v end
         return e
       end
-      local values = ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
+      local values = sf ~= tf and ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
       if not sf or not tf then
         warn("ap_functions unknown on " .. unknown_on(sf, tf),
              { apqn = q, evidence = ev(), remedy = recollect(unknown_on(sf, tf), "ap_functions") })
@@ -213,7 +213,7 @@ rule{
           local bs = (s[2] & F.BS_MASK) >> 14
           if bs ~= 0 then
             reject(("SE bind state %d (%s) on %s %s: the kernel requires 0 on both")
-                   :format(bs, BS_NAME[bs], s[1], values),
+                   :format(bs, BS_NAME[bs], s[1], values or ("(source %s, target %s)"):format(hex(sf), hex(tf))),
                    { apqn = q, evidence = ev{ bit = "BS", side = s[1] },
                      remedy = { text = ("the %s queue %s is in a Secure Execution bind state: no " ..
                                         "change on this host helps a live migration (protected " ..

@@ -90,6 +90,9 @@ rule{
     end
 
     local function check_key(q, kt, s, t)
+      -- Most APQNs hold one or two of the five key types: nothing to say
+      -- about a type neither side has.
+      if not s and not t then return end
       local K = kt:upper()
       local function ev() return { key_type = kt, source = regs(s), target = regs(t) } end
       local told_new = false
@@ -138,12 +141,12 @@ rule{
         end
       end
       -- A change under way on either side may make CUR differ at any moment.
-      local busy = {}
-      if s and s.new and NEW_BUSY[s.new.state] then busy[#busy + 1] = s.new.state .. " on source" end
-      if t and t.new and NEW_BUSY[t.new.state] and not told_new then
-        busy[#busy + 1] = t.new.state .. " on target"
-      end
-      if #busy > 0 then
+      local s_busy = s and s.new and NEW_BUSY[s.new.state]
+      local t_busy = t and t.new and NEW_BUSY[t.new.state] and not told_new
+      if s_busy or t_busy then
+        local busy = {}
+        if s_busy then busy[#busy + 1] = s.new.state .. " on source" end
+        if t_busy then busy[#busy + 1] = t.new.state .. " on target" end
         warn(("master key change in progress for %s: NEW %s"):format(K, table.concat(busy, ", ")),
              { apqn = q, evidence = ev(),
                remedy = { text = ("wait until the %s master-key change of APQN %s (NEW register %s) " ..
