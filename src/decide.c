@@ -79,6 +79,10 @@ static void prepare(struct ag_decider *d, bool many)
 	if (many) {
 		ag_engine_keep_compiled(d->engine);
 		ag_engine_share_source_views(d->engine);
+		/* place shows messages and remedies; evidence goes only into
+		 * decision records */
+		if (!cfg->audit.log)
+			ag_engine_drop_evidence(d->engine);
 	}
 	if (ag_policyset_load(&d->ps, d->engine, &err) < 0) {
 		d->failed = PREP_POLICY;

@@ -48,7 +48,8 @@ void ag_decider_record(const struct ag_decider *d, struct ag_verdict *v);
 /* Like ag_decide, with d's prepared policies, params and waivers
  * (in->cfg must be the configuration d was made with).  in->src must stay
  * alive and unchanged while d lives: the policies' view of a source is
- * reused by consecutive decisions with the same one. */
+ * reused by consecutive decisions with the same one.  Findings carry
+ * evidence only when the configuration writes decision records. */
 void ag_decider_decide(struct ag_decider *d, const struct ag_decide_input *in,
 		       struct ag_verdict *v);
 

@@ -49,6 +49,7 @@ struct ag_engine {
 	/* ag_engine_share_source_views(): the view of the last source
 	 * descriptor evaluated, for the next evaluations of the same one */
 	bool share_src_views;
+	bool drop_evidence;	/* ag_engine_drop_evidence() */
 	const struct ag_descriptor *src_viewed;
 	int src_view_ref;
 };
@@ -276,8 +277,8 @@ static int l_finding(lua_State *L)
 			size_t left = e->limits.output - e->load_bytes -
 				      e->eval_bytes;
 
-			if (ag_luaview_to_json(L, -1, &evidence, &left,
-					       &err) < 0)
+			if (ag_luaview_to_json(L, -1, e->drop_evidence ? NULL :
+					       &evidence, &left, &err) < 0)
 				return luaL_error(L, "%s(): %s", fname, err.msg);
 			e->eval_bytes = e->limits.output - e->load_bytes - left;
 		}
@@ -447,6 +448,11 @@ void ag_engine_keep_compiled(struct ag_engine *e)
 void ag_engine_share_source_views(struct ag_engine *e)
 {
 	e->share_src_views = true;
+}
+
+void ag_engine_drop_evidence(struct ag_engine *e)
+{
+	e->drop_evidence = true;
 }
 
 int ag_engine_renew(struct ag_engine *e, struct ag_error *err)

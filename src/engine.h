@@ -100,6 +100,10 @@ void ag_engine_keep_compiled(struct ag_engine *e);
  * same source.  Views are read-only all the way down, so sharing one
  * gives a policy no channel from one evaluation into the next. */
 void ag_engine_share_source_views(struct ag_engine *e);
+/* For a caller that shows no evidence (apgate place without a decision
+ * record): findings keep none.  Evidence is still checked against the same
+ * limits, so a policy fails the same way with or without it. */
+void ag_engine_drop_evidence(struct ag_engine *e);
 int ag_engine_renew(struct ag_engine *e, struct ag_error *err);
 
 /* Site parameters for ctx.params: a JSON object (or NULL for none); the

@@ -548,20 +548,23 @@ static int table_to_json(lua_State *L, int t, int depth, struct jbudget *budget,
 		}
 	}
 	if (count > 0 && all_int && maxint == count) {
-		res = json_object_new_array_ext((int)count);
+		res = out ? json_object_new_array_ext((int)count) : NULL;
 		for (i = 1; i <= (size_t)count; i++) {
-			json_object *item;
+			json_object *item = NULL;
 
 			lua_rawgeti(L, t, (lua_Integer)i);
-			if (to_json(L, -1, depth + 1, budget, &item, err) < 0) {
+			if (to_json(L, -1, depth + 1, budget, out ? &item : NULL,
+				    err) < 0) {
 				lua_pop(L, 1);
 				json_object_put(res);
 				return -1;
 			}
 			lua_pop(L, 1);
-			json_object_array_add(res, item);
+			if (res)
+				json_object_array_add(res, item);
 		}
-		*out = res;
+		if (out)
+			*out = res;
 		return 0;
 	}
 
@@ -597,13 +600,14 @@ static int table_to_json(lua_State *L, int t, int depth, struct jbudget *budget,
 	}
 	if (nkeys > 1)
 		qsort(keys, nkeys, sizeof(*keys), cmp_keyed);
-	res = json_object_new_object();
+	res = out ? json_object_new_object() : NULL;
 	for (i = 0; i < nkeys; i++) {
-		json_object *val;
+		json_object *val = NULL;
 
 		lua_getfield(L, t, keys[i].key);
 		if (charge_bytes(budget, strlen(keys[i].key), err) < 0 ||
-		    to_json(L, -1, depth + 1, budget, &val, err) < 0) {
+		    to_json(L, -1, depth + 1, budget, out ? &val : NULL,
+			    err) < 0) {
 			ag_error_prefix(err, "evidence key \"%s\"", keys[i].key);
 			lua_pop(L, 2);
 			json_object_put(res);
@@ -611,11 +615,13 @@ static int table_to_json(lua_State *L, int t, int depth, struct jbudget *budget,
 			return -1;
 		}
 		lua_pop(L, 1);
-		json_object_object_add(res, keys[i].key, val);
+		if (res)
+			json_object_object_add(res, keys[i].key, val);
 	}
 	lua_pop(L, 1);		/* key anchors */
 	free(keys);
-	*out = res;
+	if (out)
+		*out = res;
 	return 0;
 }
 
@@ -639,18 +645,21 @@ static int to_json(lua_State *L, int idx, int depth, struct jbudget *budget,
 		return -1;
 	switch (lua_type(L, idx)) {
 	case LUA_TBOOLEAN:
-		*out = json_object_new_boolean(lua_toboolean(L, idx));
+		if (out)
+			*out = json_object_new_boolean(lua_toboolean(L, idx));
 		return 0;
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx)) {
-			*out = json_object_new_int64(lua_tointeger(L, idx));
+			if (out)
+				*out = json_object_new_int64(lua_tointeger(L, idx));
 			return 0;
 		}
 		if (!isfinite(lua_tonumber(L, idx))) {
 			ag_error_set(err, "evidence numbers must be finite");
 			return -1;
 		}
-		*out = json_object_new_double(lua_tonumber(L, idx));
+		if (out)
+			*out = json_object_new_double(lua_tonumber(L, idx));
 		return 0;
 	case LUA_TSTRING: {
 		size_t len;
@@ -658,7 +667,8 @@ static int to_json(lua_State *L, int idx, int depth, struct jbudget *budget,
 
 		if (charge_bytes(budget, len, err) < 0)
 			return -1;
-		*out = json_object_new_string_len(s, (int)len);
+		if (out)
+			*out = json_object_new_string_len(s, (int)len);
 		return 0;
 	}
 	case LUA_TTABLE:
@@ -683,7 +693,8 @@ int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
 	struct jbudget budget = { AG_EVIDENCE_MAX_NODES, *bytes };
 	int rc;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	rc = to_json(L, idx, 0, &budget, out, err);
 	*bytes = budget.bytes;
 	return rc;

@@ -30,7 +30,9 @@ void ag_luaview_push_json(lua_State *L, json_object *o);
  * numbers, booleans and tables (a table whose keys are exactly 1..n is an
  * array; otherwise keys must be strings and come out sorted).  *bytes is
  * what may still be copied out of Lua (limits.output): each value costs
- * its text plus AG_EVIDENCE_NODE_BYTES, checked before it is copied. */
+ * its text plus AG_EVIDENCE_NODE_BYTES, checked before it is copied.
+ * With out NULL the value is only checked, with the same limits and
+ * messages, and nothing is built. */
 #define AG_EVIDENCE_NODE_BYTES 64
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
 		       size_t *bytes, struct ag_error *err);

@@ -350,6 +350,59 @@ START_TEST(shared_source_views)
 }
 END_TEST
 
+/* ag_engine_drop_evidence: findings keep no evidence, and evidence is
+ * still checked: a bad value fails the rule with the same message. */
+START_TEST(dropped_evidence_is_still_checked)
+{
+	static const char *const bodies[] = {
+		"note('n', { evidence = { a = 1, b = { 'x', true } } })",
+		"note('n', { evidence = { a = 1, b = { f = print } } })",
+	};
+	char with[AG_ERROR_MAX];
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		ag_engine_free(eng);
+		eng = ag_engine_new(&(struct ag_limits){ .instructions = 1000000,
+			.memory = 32u * 1024 * 1024, .timeout_ms = 5000 }, &err);
+		ck_assert_ptr_nonnull(eng);
+		if (pass == 1)
+			ag_engine_drop_evidence(eng);
+		for (i = 0; i < 2; i++) {
+			char code[256];
+
+			snprintf(code, sizeof(code), "rule{ id = 'e%zu', check = "
+				 "function() %s end }\n", i, bodies[i]);
+			load(i ? "e1.lua" : "e0.lua", code);
+		}
+		evaluate();
+		/* one note from e0, one error from e1 */
+		ck_assert_uint_eq(v.n_findings, 2);
+		ck_assert_int_ne(v.findings[0].severity, v.findings[1].severity);
+		for (i = 0; i < 2; i++) {
+			const struct ag_finding *f = &v.findings[i];
+
+			if (f->severity == AG_SEV_NOTE) {
+				ck_assert_str_eq(f->message, "n");
+				ck_assert(pass == 0 ? f->evidence != NULL :
+					  f->evidence == NULL);
+				continue;
+			}
+			ck_assert_int_eq(f->severity, AG_SEV_ERROR);
+			ck_assert_msg(strstr(f->message, "evidence cannot hold a "
+					     "function value"), "%s", f->message);
+			if (pass == 0)
+				snprintf(with, sizeof(with), "%s", f->message);
+			else
+				ck_assert_str_eq(f->message, with);
+		}
+		ag_verdict_free(&v);
+		ag_verdict_init(&v);
+	}
+}
+END_TEST
+
 /* A renewed instance reports failures like the first one: same file,
  * same line. */
 START_TEST(renewed_policies_fail_the_same_way)
@@ -681,6 +734,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, renewed_policies_fail_the_same_way);
 	tcase_add_test(tc, renewed_policies_get_a_new_env_cell);
 	tcase_add_test(tc, shared_source_views);
+	tcase_add_test(tc, dropped_evidence_is_still_checked);
 	tcase_add_test(tc, remedy_is_recorded);
 	tcase_add_test(tc, mdev_attr_follows_state);
 	tcase_add_test(tc, bad_remedies_are_errors);
