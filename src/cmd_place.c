@@ -114,6 +114,8 @@ static int render(const struct place_args *a, const struct ag_place_result *r)
 			return -1;
 		}
 	}
+	/* A fleet's result runs to tens of MB: write it in large pieces. */
+	setvbuf(out, NULL, _IOFBF, 1u << 16);
 	if (!strcmp(a->format, "json"))
 		rc = ag_place_render_json(r, out);
 	else if (!strcmp(a->format, "csv"))

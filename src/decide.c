@@ -195,7 +195,11 @@ static void decide(struct ag_decider *d, const struct ag_decide_input *in,
 	}
 	ag_policyset_record(&d->ps, v);
 	ag_verdict_finish(v);
-	ag_verdict_stamp(v, time(NULL));
+	/* A decision id names a decision record or a shown verdict; place
+	 * without a record shows neither (and an id costs several system
+	 * calls: a tenth of a pair). */
+	ag_verdict_stamp(v, time(NULL), !in->sides_unrecorded ||
+			 in->cfg->audit.log);
 	v->duration_us = monotonic_us() - start;
 
 	/* The record is part of the decision: when it cannot be written the
@@ -223,6 +227,14 @@ void ag_decider_decide(struct ag_decider *d, const struct ag_decide_input *in,
 	decide(d, in, v, monotonic_us());
 }
 
+/* The decider of the last ag_decide.  Its process (check, the hook) exits
+ * next, and closing the Lua state would free its thousands of objects one
+ * by one: more work than the rules' whole evaluation, for memory the exit
+ * returns at once.  One decider is kept at a time (a program deciding
+ * again frees the previous one), reachable from here, so leak checkers
+ * see no leak. */
+static struct ag_decider *last_decider;
+
 void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 {
 	uint64_t start = monotonic_us();
@@ -231,7 +243,18 @@ void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v)
 	struct ag_decider *d = decider_alloc(in->cfg, false);
 
 	decide(d, in, v, start);
-	ag_decider_free(d);
+	ag_decider_free(last_decider);
+	last_decider = d;
+	/* it must not point at a configuration its caller frees */
+	d->cfg = NULL;
+	if (d->engine)
+		ag_engine_idle(d->engine);
+}
+
+void ag_decide_release(void)
+{
+	ag_decider_free(last_decider);
+	last_decider = NULL;
 }
 
 int ag_exit_status(enum ag_verdict_kind kind, bool fail_on_warn)

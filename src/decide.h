@@ -23,15 +23,19 @@ struct ag_decide_input {
 	time_t now;				/* what policies see as now */
 	const char *caller;			/* "check" or "hook" */
 	const char *guest;			/* guest name when known */
-	/* place: the sides' digests only matter to an audit record; without
-	 * one, leave the verdict's sides empty (no canonical form and hash
-	 * of both descriptors per pair) */
+	/* place: the sides' digests and the decision id only matter to an
+	 * audit record; without one, leave the verdict's sides and
+	 * decision_id empty (no canonical form and hash of both descriptors,
+	 * no random id per pair) */
 	bool sides_unrecorded;
 };
 
 /* Fill v (initialised by the caller, possibly already holding input
  * errors) and finish it.  Never fails: problems become findings. */
 void ag_decide(const struct ag_decide_input *in, struct ag_verdict *v);
+/* ag_decide keeps its Lua state until the next ag_decide or the exit
+ * (freeing it costs more than deciding); this frees it now. */
+void ag_decide_release(void);
 
 /* Many decisions with one configuration (apgate place): policies are
  * read, trust-checked, hashed and compiled once, waivers read once; each

@@ -450,6 +450,11 @@ void ag_engine_share_source_views(struct ag_engine *e)
 	e->share_src_views = true;
 }
 
+void ag_engine_idle(struct ag_engine *e)
+{
+	ag_sandbox_idle(e->sbx);
+}
+
 void ag_engine_drop_evidence(struct ag_engine *e)
 {
 	e->drop_evidence = true;

@@ -104,6 +104,9 @@ void ag_engine_share_source_views(struct ag_engine *e);
  * record): findings keep none.  Evidence is still checked against the same
  * limits, so a policy fails the same way with or without it. */
 void ag_engine_drop_evidence(struct ag_engine *e);
+/* Nothing more runs for a while (the engine is kept, not freed): stop
+ * what runs between evaluations (the time limit's timer). */
+void ag_engine_idle(struct ag_engine *e);
 int ag_engine_renew(struct ag_engine *e, struct ag_error *err);
 
 /* Site parameters for ctx.params: a JSON object (or NULL for none); the

@@ -799,6 +799,12 @@ void ag_sandbox_free(struct ag_sandbox *s)
 	free(s);
 }
 
+void ag_sandbox_idle(struct ag_sandbox *s)
+{
+	(void)s;
+	stop_timer();
+}
+
 lua_State *ag_sandbox_state(struct ag_sandbox *s)
 {
 	return s->L;

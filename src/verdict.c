@@ -366,12 +366,14 @@ bool ag_verdict_enforced(const struct ag_verdict *v)
 	       v->enforced_kind == AG_VERDICT_REJECT;
 }
 
-void ag_verdict_stamp(struct ag_verdict *v, time_t now)
+void ag_verdict_stamp(struct ag_verdict *v, time_t now, bool with_id)
 {
-	uuid_t id;
+	if (with_id) {
+		uuid_t id;
 
-	uuid_generate_random(id);
-	uuid_unparse_lower(id, v->decision_id);
+		uuid_generate_random(id);
+		uuid_unparse_lower(id, v->decision_id);
+	}
 	ag_time_format(now, v->timestamp);
 	if (!v->now[0])
 		ag_time_format(now, v->now);

@@ -137,8 +137,9 @@ void ag_verdict_finish(struct ag_verdict *v);
 /* False when the verdict is reject but no reject was enforced (dry run). */
 bool ag_verdict_enforced(const struct ag_verdict *v);
 
-/* Fresh decision id (random UUID) and timestamp. */
-void ag_verdict_stamp(struct ag_verdict *v, time_t now);
+/* Timestamp and, with_id, a fresh decision id (random UUID); without one
+ * decision_id stays "" (rendered as none). */
+void ag_verdict_stamp(struct ag_verdict *v, time_t now, bool with_id);
 
 const char *ag_severity_name(enum ag_severity s);	/* "note" ... */
 const char *ag_verdict_kind_name(enum ag_verdict_kind k); /* "accept" ... */

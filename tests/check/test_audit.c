@@ -557,6 +557,7 @@ START_TEST(decision_record)
 		ag_descriptor_free((struct ag_descriptor *)in.tgt);
 		ag_config_free(&cfg);
 	}
+	ag_decide_release();
 	free(pdir);
 	ck_assert_int_eq(verify1(logpath, &r), AG_AUDIT_INTACT);
 	ck_assert_uint_eq(r.records, 2);
@@ -629,6 +630,7 @@ START_TEST(unwritable_fails_closed)
 	ag_descriptor_free((struct ag_descriptor *)in.src);
 	ag_descriptor_free((struct ag_descriptor *)in.tgt);
 	ag_config_free(&cfg);
+	ag_decide_release();
 	free(pdir);
 	free(blocker);
 	free(bad);
