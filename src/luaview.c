@@ -510,6 +510,8 @@ static int cmp_keyed(const void *a, const void *b)
 struct jbudget {
 	size_t nodes;
 	size_t bytes;
+	/* checking only (no JSON built): an object's keys in any order */
+	bool any_order;
 };
 
 static int charge_bytes(struct jbudget *b, size_t n, struct ag_error *err)
@@ -565,6 +567,26 @@ static int table_to_json(lua_State *L, int t, int depth, struct jbudget *budget,
 		}
 		if (out)
 			*out = res;
+		return 0;
+	}
+
+	if (budget->any_order) {
+		/* Checking only: keys in Lua's order.  A refusal is made
+		 * again in sorted order (ag_luaview_to_json), so that it
+		 * names the same key as when the JSON is built. */
+		lua_pushnil(L);
+		while (lua_next(L, t)) {
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    nkeys++ >= budget->nodes ||
+			    charge_bytes(budget, strlen(lua_tostring(L, -2)),
+					 err) < 0 ||
+			    to_json(L, -1, depth + 1, budget, NULL, err) < 0) {
+				lua_pop(L, 2);
+				ag_error_set(err, "refused");
+				return -1;
+			}
+			lua_pop(L, 1);
+		}
 		return 0;
 	}
 
@@ -690,11 +712,24 @@ static int to_json(lua_State *L, int idx, int depth, struct jbudget *budget,
 int ag_luaview_to_json(lua_State *L, int idx, json_object **out,
 		       size_t *bytes, struct ag_error *err)
 {
-	struct jbudget budget = { AG_EVIDENCE_MAX_NODES, *bytes };
+	struct jbudget budget = { AG_EVIDENCE_MAX_NODES, *bytes, false };
 	int rc;
 
 	if (out)
 		*out = NULL;
+	else {
+		/* Checking only: first in Lua's key order, without sorting;
+		 * only a refusal is walked again in order, for its message.
+		 * The sums charged do not depend on the order. */
+		struct jbudget fast = budget;
+		struct ag_error ignored;
+
+		fast.any_order = true;
+		if (to_json(L, idx, 0, &fast, NULL, &ignored) == 0) {
+			*bytes = fast.bytes;
+			return 0;
+		}
+	}
 	rc = to_json(L, idx, 0, &budget, out, err);
 	*bytes = budget.bytes;
 	return rc;
