@@ -150,7 +150,7 @@ bad:
 
 char *ag_audit_serialize(json_object *rec)
 {
-	json_object *sorted = ag_json_sorted(rec);
+	json_object *sorted = ag_json_sorted_view(rec);
 	char *s = xstrdup(json_object_to_json_string_ext(sorted,
 			  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 

@@ -35,5 +35,9 @@ char *ag_verdict_summary(const struct ag_verdict *v);
 
 /* A deep copy of o with every object's keys in sorted order. */
 json_object *ag_json_sorted(json_object *o);
+/* The same for reading only (serialising): parts of o already in sorted
+ * order are shared with o, not copied, so neither may be changed while
+ * the result lives. */
+json_object *ag_json_sorted_view(json_object *o);
 
 #endif

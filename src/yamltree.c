@@ -522,12 +522,22 @@ enum ag_ytype ag_yscalar_type(const struct ag_ynode *node)
 	s = node->value;
 	if (strlen(s) != node->len)
 		return AG_YT_STR;
-	for (i = 0; i < AG_ARRAY_SIZE(nulls); i++)
-		if (strcmp(s, nulls[i]) == 0)
-			return AG_YT_NULL;
-	for (i = 0; i < AG_ARRAY_SIZE(bools); i++)
-		if (strcmp(s, bools[i]) == 0)
-			return AG_YT_BOOL;
+	/* Only these first letters can start a null or a boolean: most
+	 * scalars need no string comparison (descriptors hold thousands). */
+	switch (s[0]) {
+	case '\0': case '~': case 'n': case 'N':
+		for (i = 0; i < AG_ARRAY_SIZE(nulls); i++)
+			if (strcmp(s, nulls[i]) == 0)
+				return AG_YT_NULL;
+		break;
+	case 't': case 'T': case 'f': case 'F':
+		for (i = 0; i < AG_ARRAY_SIZE(bools); i++)
+			if (strcmp(s, bools[i]) == 0)
+				return AG_YT_BOOL;
+		break;
+	default:
+		break;
+	}
 	if (is_core_int(s))
 		return AG_YT_INT;
 	if (is_core_float(s))

@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "auditlog.h"
 #include "decide.h"
+#include "render.h"
 #include "report.h"
 #include "suites.h"
 #include "testutil.h"
@@ -708,6 +709,38 @@ START_TEST(report_escapes)
 }
 END_TEST
 
+/* ag_json_sorted_view serialises like ag_json_sorted, sharing the parts
+ * already in order and copying only those that are not. */
+START_TEST(sorted_view_shares_sorted_parts)
+{
+	json_object *o = json_tokener_parse(
+		"{\"z\": 1, \"a\": {\"b\": [1, {\"c\": 2, \"d\": 3}], \"e\": \"x\"},"
+		" \"m\": {\"y\": 1, \"x\": 2}}");
+	json_object *copy, *view, *a, *m;
+	char *want;
+
+	ck_assert_ptr_nonnull(o);
+	copy = ag_json_sorted(o);
+	view = ag_json_sorted_view(o);
+	want = xstrdup(json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
+	ck_assert_str_eq(json_object_to_json_string_ext(view, JSON_C_TO_STRING_PLAIN),
+			 want);
+	ck_assert_str_eq(want, "{\"a\":{\"b\":[1,{\"c\":2,\"d\":3}],\"e\":\"x\"},"
+			 "\"m\":{\"x\":2,\"y\":1},\"z\":1}");
+	/* "a" was in order: shared; "m" was not: copied */
+	a = json_object_object_get(view, "a");
+	m = json_object_object_get(view, "m");
+	ck_assert_ptr_eq(a, json_object_object_get(o, "a"));
+	ck_assert_ptr_ne(m, json_object_object_get(o, "m"));
+	ck_assert_ptr_ne(json_object_object_get(copy, "a"),
+			 json_object_object_get(o, "a"));
+	free(want);
+	json_object_put(view);
+	json_object_put(copy);
+	json_object_put(o);
+}
+END_TEST
+
 Suite *suite_audit(void)
 {
 	Suite *s = suite_create("audit");
@@ -716,6 +749,7 @@ Suite *suite_audit(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, intact_chain);
+	tcase_add_test(tc, sorted_view_shares_sorted_parts);
 	tcase_add_test(tc, tamper_edit);
 	tcase_add_test(tc, tamper_delete);
 	tcase_add_test(tc, tamper_insert);
