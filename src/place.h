@@ -165,6 +165,13 @@ bool ag_place_guest_placed(const struct ag_place_result *r, size_t guest);
 /* One pair as JSON (worker transport and output) and back. */
 json_object *ag_place_pair_to_json(const struct ag_place_result *r,
 				   const struct ag_place_pair *p);
+/* The same pair as the text json-c makes of ag_place_pair_to_json with
+ * JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, written without
+ * building the tree (a fleet's result has ten thousand pairs); buf is a
+ * json-c string object reused to escape each string. */
+void ag_place_pair_write_json(const struct ag_place_result *r,
+			      const struct ag_place_pair *p, json_object *buf,
+			      FILE *out);
 int ag_place_pair_from_json(struct ag_place_result *r, json_object *o,
 			    const char *where, struct ag_error *err);
 /* Join shard outputs into one result; refuses inputs that do not belong

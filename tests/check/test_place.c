@@ -4,6 +4,7 @@
  * lookups, summary, JSON round trip of a pair). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,49 @@ START_TEST(result_sorts_finds_and_round_trips)
 }
 END_TEST
 
+/* The output's pair lines are written field by field: the same bytes as
+ * json-c's spaced text of the pair's tree, for hostile strings, no
+ * findings, findings without APQN or remedy, and findings cut. */
+START_TEST(pair_lines_match_json_c)
+{
+	char *guests[] = { "g \"quoted\" \\ /slash/", "caf\xc3\xa9\x01\ttab" };
+	char *hosts[] = { "h</script>", "h\n2" };
+	struct ag_place_finding f[3] = {
+		{ "r.one", AG_SEV_REJECT, "05.0004", "m \"1\" \x7f <b>", "fix \\ it" },
+		{ "r.two", AG_SEV_NOTE, "", "plain", NULL },
+		{ "r.3", AG_SEV_WARN, "06.00ab", "", "" },
+	};
+	struct ag_place_pair pairs[] = {
+		{ 0, 0, AG_VERDICT_REJECT, f, 3, 0 },
+		{ 1, 1, AG_VERDICT_ACCEPT, NULL, 0, 0 },
+		{ 1, 0, AG_VERDICT_WARN, f + 1, 2, 7 },
+	};
+	struct ag_place_result r;
+	json_object *buf = json_object_new_string("");
+	size_t i;
+
+	ag_place_result_init(&r);
+	r.guests = guests;
+	r.n_guests = 2;
+	r.hosts = hosts;
+	r.n_hosts = 2;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		json_object *o = ag_place_pair_to_json(&r, &pairs[i]);
+		char *got = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&got, &len);
+
+		ag_place_pair_write_json(&r, &pairs[i], buf, m);
+		fclose(m);
+		ck_assert_str_eq(got, json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		free(got);
+		json_object_put(o);
+	}
+	json_object_put(buf);
+}
+END_TEST
+
 Suite *suite_place(void)
 {
 	Suite *s = suite_create("place");
@@ -143,6 +187,7 @@ Suite *suite_place(void)
 	tcase_add_test(tc, existing_mdev_is_the_target);
 	tcase_add_test(tc, planned_mdev_takes_the_guests_apqns);
 	tcase_add_test(tc, result_sorts_finds_and_round_trips);
+	tcase_add_test(tc, pair_lines_match_json_c);
 	suite_add_tcase(s, tc);
 	return s;
 }
