@@ -16,12 +16,12 @@ local F = ap_functions
 local MODE_OF_BITS = { [F.CCA] = "cca", [F.EP11] = "ep11", [F.ACCEL] = "accel" }
 local MODE_OF_LETTER = { A = "accel", C = "cca", P = "ep11" }
 
--- APQNs of the source that are on the target too, with a target card.
-local function common(src, tgt)
+-- APQNs of the source that are on the target too, with a target card; four rules ask, once.
+local common_src, common_tgt, common_out; local function common(src, tgt)
+  if rawequal(src, common_src) and rawequal(tgt, common_tgt) then return common_out end
   local out = {}
-  for _, q in ipairs(src:apqns()) do
-    if tgt:has_apqn(q) and tgt:card(q) then out[#out + 1] = q end
-  end
+  for _, q in ipairs(src:apqns()) do if tgt:has_apqn(q) and tgt:card(q) then out[#out + 1] = q end end
+  common_src, common_tgt, common_out = src, tgt, out
   return out
 end
 
