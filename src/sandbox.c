@@ -64,6 +64,7 @@ struct ag_sandbox {
 	size_t n_chunks, cap_chunks;
 	int env_mt_ref;		/* metatable of each chunk's environment */
 	int ro_refs[RO_SHARED_N];	/* what read-only proxies share */
+	int ro_keys[RO_SHARED_N], ro_index_key;
 	struct free_block *free_blocks[BLOCK_CLASSES];
 	size_t cached_bytes;
 };
@@ -525,38 +526,48 @@ static int ro_pairs(lua_State *L)
 	return 3;
 }
 
-/* The fields every proxy's metatable shares (values in the registry at
- * the sandbox's ro_refs: lua_rawgeti is the cheapest way back to them). */
+/* The fields every proxy's metatable shares; the names and values sit in
+ * the registry at the sandbox's ro_keys and ro_refs (lua_rawgeti is the
+ * cheapest way back to them).  __len comes last: a target with no array
+ * part has length 0 with or without it, so its proxy goes without. */
 static const char *const ro_shared_names[RO_SHARED_N] = {
-	"__newindex", "__len", "__pairs", "__metatable",
+	"__newindex", "__pairs", "__metatable", "__len",
 };
 
 static void create_readonly_support(lua_State *L, struct ag_sandbox *s)
 {
-	const lua_CFunction fns[] = { ro_newindex, ro_len, ro_pairs };
 	size_t i;
 
 	for (i = 0; i < RO_SHARED_N; i++) {
-		if (i < sizeof(fns) / sizeof(fns[0]))
-			lua_pushcfunction(L, fns[i]);
-		else
-			lua_pushliteral(L, "read-only");
-		s->ro_refs[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_pushstring(L, ro_shared_names[i]);
+		s->ro_keys[i] = luaL_ref(L, LUA_REGISTRYINDEX);
 	}
+	lua_pushliteral(L, "__index");
+	s->ro_index_key = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushcfunction(L, ro_newindex);
+	s->ro_refs[0] = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushcfunction(L, ro_pairs);
+	s->ro_refs[1] = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushliteral(L, "read-only");
+	s->ro_refs[2] = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushcfunction(L, ro_len);
+	s->ro_refs[3] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 void ag_sandbox_push_readonly(lua_State *L)
 {
 	const struct ag_sandbox *s = sandbox_of(L);
-	size_t i;
+	size_t i, n = lua_rawlen(L, -1) ? RO_SHARED_N : RO_SHARED_N - 1;
 
 	lua_createtable(L, 0, 0);			/* proxy */
-	lua_createtable(L, 0, (int)RO_SHARED_N + 1);	/* its metatable */
-	lua_pushvalue(L, -3);				/* target */
-	lua_setfield(L, -2, "__index");
-	for (i = 0; i < RO_SHARED_N; i++) {
+	lua_createtable(L, 0, (int)n + 1);		/* its metatable */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->ro_index_key);
+	lua_pushvalue(L, -4);				/* target */
+	lua_rawset(L, -3);
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->ro_keys[i]);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, s->ro_refs[i]);
-		lua_setfield(L, -2, ro_shared_names[i]);
+		lua_rawset(L, -3);
 	}
 	lua_setmetatable(L, -2);
 	lua_remove(L, -2);			/* leave only the proxy */
