@@ -27,6 +27,58 @@ static size_t json_size(json_object *o)
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* At most how many bytes a string takes in JSON text: json-c escapes a
+ * control character as \u00XX, a few characters with a backslash. */
+static size_t str_size_bound(const char *s, size_t len)
+{
+	size_t n = len + 2, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20)
+			n += 5;
+		else if (c == '"' || c == '\\' || c == '/')
+			n += 1;
+	}
+	return n;
+}
+
+/* An upper bound of json_size(o), found without writing the text: the
+ * short cut in ag_audit_bound needs no serialisation for most records. */
+size_t ag_audit_json_size_bound(json_object *o)
+{
+	size_t n, i, len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return 4;
+	case json_type_boolean:
+		return 5;
+	case json_type_int:
+		return 20;	/* -9223372036854775808 */
+	case json_type_double:
+		return 32;	/* %.17g with an exponent, and ".0" */
+	case json_type_string:
+		return str_size_bound(json_object_get_string(o),
+				      (size_t)json_object_get_string_len(o));
+	case json_type_array:
+		len = json_object_array_length(o);
+		n = 2 + len;	/* [ ] and the commas (one too many) */
+		for (i = 0; i < len; i++)
+			n += ag_audit_json_size_bound(
+				json_object_array_get_idx(o, i));
+		return n;
+	case json_type_object:
+		n = 2;
+		json_object_object_foreach(o, k, v)	/* "k":v, */
+			n += str_size_bound(k, strlen(k)) + 2 +
+			     ag_audit_json_size_bound(v);
+		return n;
+	}
+	return SIZE_MAX;
+}
+
 /* s (len bytes) cut to AG_AUDIT_STRING_MAX, at a UTF-8 character
  * boundary, with the marker after it.  Caller frees. */
 static char *cut_string(const char *s, size_t len, size_t *out_len)
@@ -258,7 +310,8 @@ bool ag_audit_bound(json_object *rec)
 	 * over its bound then, and the cuts (which serialise, hash and
 	 * measure the record several times) are skipped.  Key order does not
 	 * change the length, so the unsorted text measures it. */
-	if (json_size(rec) <= AG_AUDIT_STRING_MAX)
+	if (ag_audit_json_size_bound(rec) <= AG_AUDIT_STRING_MAX ||
+	    json_size(rec) <= AG_AUDIT_STRING_MAX)
 		return false;
 	s = ag_audit_serialize(rec);
 	full = strlen(s);

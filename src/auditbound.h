@@ -34,4 +34,8 @@
  * bounds above, in place.  Returns true when anything was cut. */
 bool ag_audit_bound(json_object *rec);
 
+/* An upper bound of the length of o's JSON text (plain, as records are
+ * written), found without writing it. */
+size_t ag_audit_json_size_bound(json_object *o);
+
 #endif

@@ -258,6 +258,43 @@ START_TEST(bound_short_cut_edge)
 }
 END_TEST
 
+/* ag_audit_json_size_bound never says less than the text json-c writes:
+ * escapes of every kind, numbers at their widest, nesting, empty parts. */
+START_TEST(size_bound_is_an_upper_bound)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "\"\"", "null", "true", "false", "0",
+		"-9223372036854775808", "9223372036854775807",
+		"-1.2345678901234567e-300", "1e308", "0.1", "-0.0",
+		"\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\"",
+		"\"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\u000e\"",
+		"\"\\\"\\\"\\\"\\\\\\\\\"",
+		"\"caf\u00e9 \u20ac \\u2028 </script>\"",
+		"{\"k\\n\\u0001\": [1, 2.5, {\"a\": [], \"b\": {}}, null, false],"
+		" \"\": \"\", \"/\": \"\\\\\\\\\"}",
+		"[[[[[[\"deep\"]]]]], -0.000001, 123456789012]",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_object *o = json_tokener_parse(docs[i]);
+		size_t real;
+
+		ck_assert_msg(o != NULL || !strcmp(docs[i], "null"), "%s", docs[i]);
+		real = strlen(json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		ck_assert_msg(ag_audit_json_size_bound(o) >= real,
+			      "%s: bound %zu < %zu", docs[i],
+			      ag_audit_json_size_bound(o), real);
+		/* and not so loose that the short cut never applies */
+		ck_assert_msg(ag_audit_json_size_bound(o) <= 6 * real + 32,
+			      "%s: bound %zu for %zu", docs[i],
+			      ag_audit_json_size_bound(o), real);
+		json_object_put(o);
+	}
+}
+END_TEST
+
 Suite *suite_auditbound(void)
 {
 	Suite *s = suite_create("auditbound");
@@ -269,6 +306,7 @@ Suite *suite_auditbound(void)
 	tcase_add_test(tc, bound_drops_findings);
 	tcase_add_test(tc, bound_leaves_small_records);
 	tcase_add_test(tc, bound_short_cut_edge);
+	tcase_add_test(tc, size_bound_is_an_upper_bound);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
