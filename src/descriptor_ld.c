@@ -15,6 +15,24 @@
 #include "util.h"
 
 /* "parent.child" for field paths in messages (truncated when absurd). */
+void ld_index(char out[PATH_MAX_LEN], const char *parent, size_t idx)
+{
+	char digits[24];
+	size_t pl = strnlen(parent, PATH_MAX_LEN - sizeof(digits) - 3), n = 0;
+
+	/* "parent[idx]" without printf: every card, queue and list item of
+	 * every descriptor gets one, for messages only */
+	do
+		digits[n++] = (char)('0' + idx % 10);
+	while ((idx /= 10) > 0);
+	memmove(out, parent, pl);
+	out[pl++] = '[';
+	while (n > 0)
+		out[pl++] = digits[--n];
+	out[pl++] = ']';
+	out[pl] = '\0';
+}
+
 void ld_join(char out[PATH_MAX_LEN], const char *parent,
 		 const char *child)
 {

@@ -38,6 +38,8 @@ int ld_parse_document(const char *name, const char *buf, size_t len,
 int ld_fail(struct loader *ld, const struct ag_ynode *n, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 
+/* out = "parent[idx]" */
+void ld_index(char out[PATH_MAX_LEN], const char *parent, size_t idx);
 void ld_join(char out[PATH_MAX_LEN], const char *parent,
 		 const char *child);
 

@@ -57,21 +57,21 @@ int load_idlist(struct loader *ld, const struct ag_ynode *map,
 {
 	const struct ag_ynode *n = ag_ymap_get(map, key);
 	const struct ag_ynode *first[AG_MAX_ID + 1];
-	char path[PATH_MAX_LEN];
+	char base[PATH_MAX_LEN], path[PATH_MAX_LEN];
 	size_t i;
 
 	ag_idset_clear(set);
 	if (!n)
 		return 0;
-	snprintf(path, sizeof(path), "%s.%s", parent, key);
-	if (ld_want_seq(ld, n, path, "a list of integers 0..255") < 0)
+	ld_join(base, parent, key);
+	if (ld_want_seq(ld, n, base, "a list of integers 0..255") < 0)
 		return -1;
 	memset(first, 0, sizeof(first));
 	for (i = 0; i < n->n; i++) {
 		const struct ag_ynode *it = n->items[i];
 		unsigned id;
 
-		snprintf(path, sizeof(path), "%s.%s[%zu]", parent, key, i);
+		ld_index(path, base, i);
 		if (ld_get_u8(ld, it, path, &id) < 0)
 			return -1;
 		if (first[id])
@@ -104,7 +104,7 @@ static int load_guest_apqns(struct loader *ld, const struct ag_ynode *n)
 		unsigned a, dom;
 		const char *s;
 
-		snprintf(path, sizeof(path), "mdev.guest_apqns[%zu]", i);
+		ld_index(path, "mdev.guest_apqns", i);
 		if (ld_get_str(ld, it, path, what, &s) < 0) {
 			rc = -1;
 		} else if (ag_apqn_parse(s, &a, &dom) < 0) {
@@ -200,7 +200,7 @@ static int load_block(struct loader *ld, const struct ag_ynode *n,
 	};
 	char path[PATH_MAX_LEN];
 
-	snprintf(path, sizeof(path), "blocks[%zu]", idx);
+	ld_index(path, "blocks", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	return ld_block_fields(ld, n, path,

@@ -127,7 +127,7 @@ int load_card(struct loader *ld, const struct ag_ynode *n,
 	const char *s;
 	unsigned adapter;
 
-	snprintf(path, sizeof(path), "cards[%zu]", idx);
+	ld_index(path, "cards", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "adapter", path);
@@ -220,6 +220,8 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 			    "(state %s carries a pattern)", path, s);
 	if (kt == AG_KT_WK)
 		snprintf(what, sizeof(what), "\"0x\" + 64 or 32 hex digits");
+	else if (digits == 16)	/* the common widths without printf */
+		memcpy(what, "\"0x\" + 16 hex digits", sizeof("\"0x\" + 16 hex digits"));
 	else
 		snprintf(what, sizeof(what), "\"0x\" + %u hex digits",
 			 digits);
@@ -329,7 +331,7 @@ int load_queue(struct loader *ld, const struct ag_ynode *n,
 	unsigned a, dom;
 	const char *s;
 
-	snprintf(path, sizeof(path), "queues[%zu]", idx);
+	ld_index(path, "queues", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "apqn", path);
