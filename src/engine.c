@@ -631,6 +631,8 @@ int ag_engine_evaluate(struct ag_engine *e, const struct ag_descriptor *src,
 	lua_pushcfunction(L, build_views);
 	lua_pushlightuserdata(L, &args);
 	built = lua_pcall(L, 1, 3, 0);
+	if (built != LUA_OK && args.keep_src)
+		luaL_unref(L, LUA_REGISTRYINDEX, args.src_ref);	/* if taken */
 	if (built == LUA_ERRMEM) {
 		/* Lua's "not enough memory" names no bound: say which. */
 		ag_verdict_add_error(v, "policy", "cannot build the policy "

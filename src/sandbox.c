@@ -139,7 +139,7 @@ static char *full_position(const struct ag_sandbox *s, const char *msg)
 
 static size_t block_class(size_t n)
 {
-	return (n + BLOCK_GRAIN - 1) / BLOCK_GRAIN - 1;
+	return (n ? n - 1 : 0) / BLOCK_GRAIN;	/* Lua has no 0-byte blocks */
 }
 
 static void *block_get(struct ag_sandbox *s, size_t n)
