@@ -167,10 +167,11 @@ json_object *ag_place_pair_to_json(const struct ag_place_result *r,
 				   const struct ag_place_pair *p);
 /* The same pair as the text json-c makes of ag_place_pair_to_json with
  * JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, written without
- * building the tree (a fleet's result has ten thousand pairs); json-c
- * escapes each string. */
+ * building the tree (a fleet's result has ten thousand pairs); buf, a
+ * json-c string object the caller reuses, escapes each string. */
 void ag_place_pair_write_json(const struct ag_place_result *r,
-			      const struct ag_place_pair *p, FILE *out);
+			      const struct ag_place_pair *p, json_object *buf,
+			      FILE *out);
 int ag_place_pair_from_json(struct ag_place_result *r, json_object *o,
 			    const char *where, struct ag_error *err);
 /* Join shard outputs into one result; refuses inputs that do not belong

@@ -237,18 +237,26 @@ json_object *ag_place_pair_to_json(const struct ag_place_result *r,
 	return o;
 }
 
-/* "key": s as JSON, the string escaped by json-c */
-static void put_str(FILE *out, const char *key, const char *s, bool last)
+/* "key": s as JSON, the string escaped by json-c through buf, one string
+ * object reused for every string (an object per string cost as much as
+ * the tree).  "" is written as it is: json-c 0.16 leaks a string's buffer
+ * when json_object_set_string empties it. */
+static void put_str(FILE *out, json_object *buf, const char *key,
+		    const char *s, bool last)
 {
-	json_object *j = json_object_new_string(s);
+	const char *text = "\"\"";
 
-	fprintf(out, "\"%s\": %s%s", key, json_object_to_json_string_ext(j,
-		JSON_C_TO_STRING_NOSLASHESCAPE), last ? " }" : ", ");
-	json_object_put(j);
+	if (s[0]) {
+		json_object_set_string(buf, s);
+		text = json_object_to_json_string_ext(buf,
+			JSON_C_TO_STRING_NOSLASHESCAPE);
+	}
+	fprintf(out, "\"%s\": %s%s", key, text, last ? " }" : ", ");
 }
 
 void ag_place_pair_write_json(const struct ag_place_result *r,
-			      const struct ag_place_pair *p, FILE *out)
+			      const struct ag_place_pair *p, json_object *buf,
+			      FILE *out)
 {
 	size_t i;
 
@@ -258,20 +266,20 @@ void ag_place_pair_write_json(const struct ag_place_result *r,
 
 		fputs(i ? ", { " : "{ ", out);
 		if (f->apqn[0])
-			put_str(out, "apqn", f->apqn, false);
-		put_str(out, "message", f->message, false);
+			put_str(out, buf, "apqn", f->apqn, false);
+		put_str(out, buf, "message", f->message, false);
 		if (f->remedy)
-			put_str(out, "remedy", f->remedy, false);
-		put_str(out, "rule", f->rule, false);
-		put_str(out, "severity", ag_severity_name(f->severity),
+			put_str(out, buf, "remedy", f->remedy, false);
+		put_str(out, buf, "rule", f->rule, false);
+		put_str(out, buf, "severity", ag_severity_name(f->severity),
 			true);
 	}
 	fputs(p->n_findings ? " ], " : "], ", out);
-	put_str(out, "guest", r->guests[p->guest], false);
-	put_str(out, "host", r->hosts[p->host], false);
+	put_str(out, buf, "guest", r->guests[p->guest], false);
+	put_str(out, buf, "host", r->hosts[p->host], false);
 	if (p->more_findings)
 		fprintf(out, "\"more_findings\": %zu, ", p->more_findings);
-	put_str(out, "verdict", ag_verdict_kind_name(p->verdict), true);
+	put_str(out, buf, "verdict", ag_verdict_kind_name(p->verdict), true);
 }
 
 static json_object *names_json(char **names, size_t n)
@@ -330,10 +338,12 @@ int ag_place_render_json(const struct ag_place_result *r, FILE *out)
 	put_value(out, "hosts", names_json(r->hosts, r->n_hosts), false);
 	put_value(out, "now", json_object_new_string(r->now), false);
 	fputs("  \"pairs\": [", out);
+	x = json_object_new_string("");
 	for (i = 0; i < r->n_pairs; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		ag_place_pair_write_json(r, &r->pairs[i], out);
+		ag_place_pair_write_json(r, &r->pairs[i], x, out);
 	}
+	json_object_put(x);
 	fputs(r->n_pairs ? "\n  ],\n" : "],\n", out);
 	a = json_object_new_array();
 	for (i = 0; i < r->n_policies; i++) {

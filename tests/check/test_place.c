@@ -154,6 +154,7 @@ START_TEST(pair_lines_match_json_c)
 		{ 1, 0, AG_VERDICT_WARN, f + 1, 2, 7 },
 	};
 	struct ag_place_result r;
+	json_object *buf = json_object_new_string("");
 	size_t i;
 
 	ag_place_result_init(&r);
@@ -167,13 +168,14 @@ START_TEST(pair_lines_match_json_c)
 		size_t len = 0;
 		FILE *m = open_memstream(&got, &len);
 
-		ag_place_pair_write_json(&r, &pairs[i], m);
+		ag_place_pair_write_json(&r, &pairs[i], buf, m);
 		fclose(m);
 		ck_assert_str_eq(got, json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 		free(got);
 		json_object_put(o);
 	}
+	json_object_put(buf);
 }
 END_TEST
 
