@@ -2,90 +2,27 @@
  *
  * Follows the checklist of DOMAIN.md section 9.1; the C<->Lua error
  * handling follows lua.c (message handler with traceback, status mapping).
+ * The memory cap is sandbox_alloc.c's, the instruction budget and time
+ * limit sandbox_limits.c's.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "policyimage.h"
 #include "sandbox.h"
+#include "sandbox_int.h"
 #include "textsafe.h"
 #include "util.h"
-
-/* The hook fires every HOOK_STEP instructions to count the budget; after
- * the budget is spent it fires on every instruction so that a policy
- * catching the error with pcall cannot make progress. */
-#define HOOK_STEP 1000
-#define GRACE_MS 1000
-#define RO_SHARED_N 4
-/* Free lists of Lua's small blocks (sandbox_alloc) */
-#define BLOCK_GRAIN 16
-#define BLOCK_MAX 512
-#define BLOCK_CLASSES (BLOCK_MAX / BLOCK_GRAIN)
-#define BLOCK_CACHE_MAX (4u * 1024 * 1024)
-
-struct free_block {
-	struct free_block *next;
-};
-
-struct ag_sandbox {
-	lua_State *L;
-	struct ag_sandbox_limits limits;
-	size_t mem_used, mem_peak;
-	bool mem_tripped;
-	bool budget_tripped;
-	volatile sig_atomic_t timed_out;
-	/* time limit of the running protected call (arm_timer) */
-	struct timespec deadline, grace_end;
-	const struct fatal_text {
-		char *source;	/* the function's chunk, "" when unknown */
-		int line;	/* where it was defined, -1 when unknown */
-		char *msg;
-		size_t len;
-	} *fatal;
-	struct fatal_text *fatal_texts;
-	size_t n_fatal, cap_fatal;
-	uint64_t instr_used;
-	int hook_step;		/* instructions between hook calls */
-	int globals_ref;	/* the shared, whitelisted global table */
-	char **chunks;		/* names of the chunks loaded, for messages */
-	size_t n_chunks, cap_chunks;
-	int env_mt_ref;		/* metatable of each chunk's environment */
-	int ro_refs[RO_SHARED_N];	/* what read-only proxies share */
-	int ro_keys[RO_SHARED_N], ro_index_key;
-	struct free_block *free_blocks[BLOCK_CLASSES];
-	size_t cached_bytes;
-};
 
 /* Registry keys (addresses are unique). */
 static const char ENV_CELL_KEY = 'c';	/* function(env): a closure over a
 					 * new upvalue cell holding env */
-
-/* Only one protected call runs at a time in apgate's process. */
-static struct ag_sandbox *volatile active_sandbox;
-static volatile sig_atomic_t fatal_exit_status = 2;
-
-void ag_sandbox_set_fatal_exit(int status)
-{
-	fatal_exit_status = status;
-}
-
-static struct ag_sandbox *sandbox_of(lua_State *L)
-{
-	return *(struct ag_sandbox **)lua_getextraspace(L);
-}
 
 /* Lua shortens long chunk names in messages to "...<tail>" (LUA_IDSIZE):
  * put the full name back, so every message names its file.  Returns a
@@ -115,345 +52,6 @@ static char *full_position(const struct ag_sandbox *s, const char *msg)
 			return xasprintf("%s%s", s->chunks[i], p);
 	}
 	return xstrdup(msg);
-}
-
-/* --- memory cap --- */
-
-/* Lua allocates and frees thousands of small blocks per evaluation;
- * glibc's per-thread cache keeps only 7 of each size and the rest go
- * through its bins, which cost a fifth of a place run.  So the state's
- * freed small blocks are kept on free lists per 16-byte size class and
- * handed out again.  Every block of a small size is allocated rounded up
- * to its class, so any block of a class fits any request of it.  Not
- * under AddressSanitizer: its use-after-free checks need every free. */
-#if defined(__SANITIZE_ADDRESS__)
-#define BLOCK_CACHE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BLOCK_CACHE 0
-#endif
-#endif
-#ifndef BLOCK_CACHE
-#define BLOCK_CACHE 1
-#endif
-
-static size_t block_class(size_t n)
-{
-	return (n ? n - 1 : 0) / BLOCK_GRAIN;	/* Lua has no 0-byte blocks */
-}
-
-static void *block_get(struct ag_sandbox *s, size_t n)
-{
-	size_t c = block_class(n);
-	struct free_block *b = s->free_blocks[c];
-
-	if (b) {
-		s->free_blocks[c] = b->next;
-		s->cached_bytes -= (c + 1) * BLOCK_GRAIN;
-		return b;
-	}
-	return malloc((c + 1) * BLOCK_GRAIN);
-}
-
-static void block_put(struct ag_sandbox *s, void *p, size_t n)
-{
-	size_t c = block_class(n);
-	struct free_block *b = p;
-
-	if (!BLOCK_CACHE || s->cached_bytes >= BLOCK_CACHE_MAX) {
-		free(p);
-		return;
-	}
-	b->next = s->free_blocks[c];
-	s->free_blocks[c] = b;
-	s->cached_bytes += (c + 1) * BLOCK_GRAIN;
-}
-
-static void blocks_free(struct ag_sandbox *s)
-{
-	size_t c;
-
-	for (c = 0; c < BLOCK_CLASSES; c++)
-		while (s->free_blocks[c]) {
-			struct free_block *b = s->free_blocks[c];
-
-			s->free_blocks[c] = b->next;
-			free(b);
-		}
-	s->cached_bytes = 0;
-}
-
-/* realloc for Lua's blocks: small ones through the free lists. */
-static void *block_resize(struct ag_sandbox *s, void *ptr, size_t old,
-			  size_t nsize)
-{
-	bool small_old = ptr && old <= BLOCK_MAX, small_new = nsize <= BLOCK_MAX;
-	void *p;
-
-	if (!ptr)
-		return small_new ? block_get(s, nsize) : malloc(nsize);
-	if (small_old && small_new && block_class(old) == block_class(nsize))
-		return ptr;
-	if (!small_old && !small_new)
-		return realloc(ptr, nsize);
-	/* A block changes between a class and another, or the large sizes */
-	p = small_new ? block_get(s, nsize) : malloc(nsize);
-	if (!p)
-		return NULL;
-	memcpy(p, ptr, old < nsize ? old : nsize);
-	if (small_old)
-		block_put(s, ptr, old);
-	else
-		free(ptr);
-	return p;
-}
-
-static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct ag_sandbox *s = ud;
-	/* With ptr == NULL, osize is a type tag, not a size. */
-	size_t old = ptr ? osize : 0;
-	void *p;
-
-	if (nsize == 0) {
-		if (ptr && old <= BLOCK_MAX)
-			block_put(s, ptr, old);
-		else
-			free(ptr);
-		s->mem_used -= old;
-		return NULL;
-	}
-	/* A refusal is not yet a failure: Lua runs an emergency collection
-	 * and asks again.  Only a memory error that reaches a protected call
-	 * counts (see safe_pcall and ag_sandbox_call). */
-	if (nsize > old && s->limits.memory &&
-	    nsize - old > s->limits.memory - s->mem_used)
-		return NULL;
-	p = block_resize(s, ptr, old, nsize);
-	if (!p)
-		return nsize <= old ? ptr : NULL;	/* shrinks cannot fail */
-	s->mem_used = s->mem_used - old + nsize;
-	if (s->mem_used > s->mem_peak)
-		s->mem_peak = s->mem_used;
-	return p;
-}
-
-/* --- instruction budget and time limit --- */
-
-/* Raise a limit error positioned at the running Lua function: inside a
- * hook that is level 0, where luaL_error would look one level too far. */
-static void limit_error(lua_State *L, struct ag_sandbox *s)
-{
-	luaL_where(L, 0);
-	if (s->timed_out)
-		lua_pushfstring(L, "time limit of %d ms exceeded",
-				(int)s->limits.timeout_ms);
-	else
-		lua_pushfstring(L, "instruction budget of %I exceeded",
-				(lua_Integer)s->limits.instructions);
-	lua_concat(L, 2);
-	lua_error(L);
-}
-
-static void count_hook(lua_State *L, lua_Debug *ar)
-{
-	struct ag_sandbox *s = sandbox_of(L);
-
-	(void)ar;
-	if (s->timed_out || s->budget_tripped) {
-		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-		limit_error(L, s);
-	}
-	s->instr_used += (uint64_t)s->hook_step;
-	if (s->limits.instructions && s->instr_used >= s->limits.instructions) {
-		/* From now on every instruction fails, so a policy that
-		 * catches the error cannot make progress. */
-		s->budget_tripped = true;
-		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-		limit_error(L, s);
-	}
-}
-
-/* The time limit costs no system call per protected call: one interval
- * timer is left running between calls, and a call only writes its
- * deadline.  When the timer fires before the running call's deadline (it
- * was set for an earlier call), the handler sets it again for the rest;
- * between calls it lets it lapse.  A place run makes thousands of calls,
- * and two setitimer calls each were a tenth of its time. */
-static volatile sig_atomic_t timer_armed;
-/* The latest deadline the running timer may be set for, as far as the
- * main flow knows (only it writes this). */
-static struct timespec timer_due;
-
-static bool ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec ||
-	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-static struct timespec ts_after_ms(const struct timespec *t, unsigned ms)
-{
-	struct timespec r = *t;
-
-	r.tv_sec += (time_t)(ms / 1000);
-	r.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (r.tv_nsec >= 1000000000L) {
-		r.tv_sec++;
-		r.tv_nsec -= 1000000000L;
-	}
-	return r;
-}
-
-/* Async-signal-safe: clock_gettime and setitimer are plain system calls. */
-static void set_timer_for(const struct timespec *when)
-{
-	struct itimerval it = { 0 };
-	struct timespec now;
-	long long us;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = (long long)(when->tv_sec - now.tv_sec) * 1000000LL +
-	     (when->tv_nsec - now.tv_nsec) / 1000;
-	if (us < 1)
-		us = 1;		/* zero would disarm it */
-	it.it_value.tv_sec = (time_t)(us / 1000000);
-	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void stop_timer(void)
-{
-	struct itimerval it = { 0 };
-
-	if (!timer_armed)
-		return;
-	setitimer(ITIMER_REAL, &it, NULL);
-	timer_armed = 0;
-}
-
-/* A forked child (place --jobs) has no timer running whatever the
- * parent's flag says. */
-static void timer_after_fork(void)
-{
-	timer_armed = 0;
-}
-
-static void on_alarm(int sig)
-{
-	struct ag_sandbox *s = active_sandbox;
-	struct timespec now;
-
-	(void)sig;
-	if (!s) {
-		timer_armed = 0;	/* between calls: let it lapse */
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!s->timed_out) {
-		if (ts_before(&now, &s->deadline)) {
-			set_timer_for(&s->deadline);
-			return;
-		}
-		/* lua_sethook is safe to call from a signal handler (lua.c's
-		 * laction does the same); the hook raises the error. */
-		s->timed_out = 1;
-		lua_sethook(s->L, count_hook, LUA_MASKCOUNT, 1);
-		s->grace_end = ts_after_ms(&now, GRACE_MS);
-		set_timer_for(&s->grace_end);
-		return;
-	}
-	if (ts_before(&now, &s->grace_end)) {
-		set_timer_for(&s->grace_end);
-		return;
-	}
-	/* Still inside a C function (pattern matching, string.rep...) a
-	 * grace period later: no way back into Lua, fail closed. */
-	if (write(STDERR_FILENO, s->fatal->msg, s->fatal->len) < 0) {
-		/* nothing more to do */
-	}
-	_exit(fatal_exit_status);
-}
-
-/* The message the handler writes if the function at fn overstays inside a
- * C function: it names the policy file and line the function was defined
- * at, since no Lua error (which would carry them) can be raised there.
- * Formatted once per function (the handler cannot format) and kept. */
-static const struct fatal_text *fatal_text_for(struct ag_sandbox *s, int fn)
-{
-	char where[400] = "";
-	const char *source = "";
-	struct fatal_text *f;
-	lua_Debug ar;
-	size_t i;
-
-	lua_pushvalue(s->L, fn);
-	if (lua_getinfo(s->L, ">S", &ar) && ar.source[0] == '@')
-		source = ar.source + 1;
-	else
-		ar.linedefined = -1;
-	for (i = 0; i < s->n_fatal; i++) {
-		f = &s->fatal_texts[i];
-		if (f->line == ar.linedefined && strcmp(f->source, source) == 0)
-			return f;
-	}
-	if (ar.linedefined >= 0) {
-		char quoted[360];
-
-		ag_quote_safe(source, 300, quoted, sizeof(quoted));
-		snprintf(where, sizeof(where), " in %s:%d", quoted,
-			 ar.linedefined);
-	}
-	s->fatal_texts = xgrow(s->fatal_texts, &s->cap_fatal, s->n_fatal + 1,
-			       sizeof(*s->fatal_texts));
-	f = &s->fatal_texts[s->n_fatal++];
-	f->source = xstrdup(source);
-	f->line = ar.linedefined;
-	f->msg = xasprintf("apgate: error: policy evaluation exceeded its time "
-			   "limit of %u ms inside a library call; stopped "
-			   "(limits.timeout_ms, --time-limit)%s\n",
-			   s->limits.timeout_ms, where);
-	f->len = strlen(f->msg);
-	return f;
-}
-
-/* Start the time limit of a protected call of the function at fn. */
-static void arm_timer(struct ag_sandbox *s, int fn)
-{
-	static bool atfork_done;
-	struct timespec now;
-
-	if (!s->limits.timeout_ms)
-		return;
-	if (!atfork_done) {
-		pthread_atfork(NULL, NULL, timer_after_fork);
-		atfork_done = true;
-	}
-	s->fatal = fatal_text_for(s, fn);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	s->deadline = ts_after_ms(&now, s->limits.timeout_ms);
-	s->timed_out = 0;
-	/* Everything the handler reads is written before it can see s. */
-	atomic_signal_fence(memory_order_seq_cst);
-	active_sandbox = s;
-	/* A timer already running fires at timer_due at the latest, no later
-	 * than this deadline: the handler then sets it for the rest. */
-	if (timer_armed && !ts_before(&s->deadline, &timer_due)) {
-		timer_due = s->deadline;
-		return;
-	}
-	timer_due = s->deadline;
-	timer_armed = 1;
-	set_timer_for(&s->deadline);
-}
-
-/* End a protected call.  The timer keeps running unless the call timed
- * out: its grace period must not outlive the call. */
-static void disarm_timer(struct ag_sandbox *s)
-{
-	active_sandbox = NULL;
-	atomic_signal_fence(memory_order_seq_cst);
-	if (s->timed_out)
-		stop_timer();
 }
 
 /* --- read-only proxies ---
@@ -755,14 +353,13 @@ struct ag_sandbox *ag_sandbox_new(const struct ag_sandbox_limits *limits,
 				  struct ag_error *err)
 {
 	struct ag_sandbox *s = xcalloc(1, sizeof(*s));
-	struct sigaction sa;
 	int st;
 
 	s->limits = *limits;
-	s->L = lua_newstate(sandbox_alloc, s);
+	s->L = lua_newstate(ag_sbx_alloc, s);
 	if (!s->L) {
 		ag_error_set(err, "cannot create the Lua state (memory limit?)");
-		blocks_free(s);
+		ag_sbx_blocks_free(s);
 		free(s);
 		return NULL;
 	}
@@ -775,17 +372,11 @@ struct ag_sandbox *ag_sandbox_new(const struct ag_sandbox_limits *limits,
 		ag_error_set(err, "cannot set up the Lua sandbox: %s",
 			     lua_tostring(s->L, -1));
 		lua_close(s->L);
-		blocks_free(s);
+		ag_sbx_blocks_free(s);
 		free(s);
 		return NULL;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	/* The timer outlives protected calls: a late tick must not fail an
-	 * unrelated read or write with EINTR. */
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
+	ag_sbx_catch_alarm();
 	return s;
 }
 
@@ -793,27 +384,14 @@ void ag_sandbox_free(struct ag_sandbox *s)
 {
 	if (!s)
 		return;
-	if (active_sandbox == s)
-		active_sandbox = NULL;
-	stop_timer();
+	ag_sbx_forget(s);
 	/* No finalizers can run here: policies cannot install __gc. */
 	lua_close(s->L);
-	blocks_free(s);
-	for (size_t i = 0; i < s->n_fatal; i++) {
-		free(s->fatal_texts[i].source);
-		free(s->fatal_texts[i].msg);
-	}
-	free(s->fatal_texts);
+	ag_sbx_blocks_free(s);
 	for (size_t i = 0; i < s->n_chunks; i++)
 		free(s->chunks[i]);
 	free(s->chunks);
 	free(s);
-}
-
-void ag_sandbox_idle(struct ag_sandbox *s)
-{
-	(void)s;
-	stop_timer();
 }
 
 lua_State *ag_sandbox_state(struct ag_sandbox *s)
@@ -1009,10 +587,10 @@ enum ag_sandbox_status ag_sandbox_call(struct ag_sandbox *s, int nargs,
 	/* Small budgets are counted exactly, large ones in steps. */
 	s->hook_step = s->limits.instructions < HOOK_STEP ?
 		(int)s->limits.instructions : HOOK_STEP;
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, s->hook_step);
-	arm_timer(s, base + 1);
+	lua_sethook(L, ag_sbx_count_hook, LUA_MASKCOUNT, s->hook_step);
+	ag_sbx_arm(s, base + 1);
 	st = lua_pcall(L, nargs, 0, base);
-	disarm_timer(s);
+	ag_sbx_disarm(s);
 	lua_sethook(L, NULL, 0, 0);
 
 	/* The flags win over the status: a policy may have caught the

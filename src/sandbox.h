@@ -50,7 +50,7 @@ struct ag_sandbox *ag_sandbox_new(const struct ag_sandbox_limits *limits,
 void ag_sandbox_free(struct ag_sandbox *s);
 lua_State *ag_sandbox_state(struct ag_sandbox *s);
 /* No protected call follows for a while: stop the time limit's timer,
- * which otherwise keeps running between calls (see arm_timer). */
+ * which otherwise keeps running between calls (see sandbox_limits.c). */
 void ag_sandbox_idle(struct ag_sandbox *s);
 
 /* Pop the value on top of the stack into the shared global table under
