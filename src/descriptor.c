@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -652,6 +653,23 @@ bool ag_key_type_digits_ok(enum ag_key_type kt, size_t digits)
 {
 	return digits == ag_key_type_hex_digits(kt) ||
 	       (kt == AG_KT_WK && digits == 32);
+}
+
+void ag_mk_states_allowed_text(enum ag_key_type kt, enum ag_mk_reg reg,
+			       char *out, size_t size)
+{
+	size_t used = 0;
+	int st;
+
+	if (size)
+		out[0] = '\0';
+	for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN && used < size; st++) {
+		if (!ag_mk_state_allowed(kt, reg, st))
+			continue;
+		snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+			 ag_mk_state_name(st));
+		used = strlen(out);
+	}
 }
 
 bool ag_mk_state_allowed(enum ag_key_type kt, enum ag_mk_reg reg,

@@ -286,6 +286,10 @@ bool ag_key_type_digits_ok(enum ag_key_type kt, size_t digits);
 /* Whether state is allowed for register reg of key type kt. */
 bool ag_mk_state_allowed(enum ag_key_type kt, enum ag_mk_reg reg,
 			 enum ag_mk_state state);
+/* The states allowed for register reg of key type kt, as "a, b, c" for
+ * messages (truncated to size). */
+void ag_mk_states_allowed_text(enum ag_key_type kt, enum ag_mk_reg reg,
+			       char *out, size_t size);
 /* Whether a register in this state carries a real pattern. */
 bool ag_mk_state_has_pattern(enum ag_mk_state state);
 bool ag_mkvps_has_key_type(const struct ag_mkvps *m, enum ag_key_type kt);

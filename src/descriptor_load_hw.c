@@ -173,11 +173,10 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 			 enum ag_mk_reg r, struct ag_mk_register *reg)
 {
 	static const char *const keys[] = { "state", "mkvp", NULL };
-	char fpath[PATH_MAX_LEN], what[256], allowed[128] = "";
+	char fpath[PATH_MAX_LEN], what[256], allowed[128];
 	const struct ag_ynode *v, *p;
 	unsigned digits = ag_key_type_hex_digits(kt);
 	const char *s;
-	int st;
 	size_t i;
 
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
@@ -192,14 +191,7 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 	    !ag_mk_state_allowed(kt, r, reg->state)) {
 		char where[64];
 
-		for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
-			size_t used = strlen(allowed);
-
-			if (ag_mk_state_allowed(kt, r, st))
-				snprintf(allowed + used, sizeof(allowed) - used,
-					 "%s%s", used ? ", " : "",
-					 ag_mk_state_name(st));
-		}
+		ag_mk_states_allowed_text(kt, r, allowed, sizeof(allowed));
 		snprintf(where, sizeof(where), "the %s register of %s",
 			 ag_mk_reg_name(r), ag_key_type_name(kt));
 		snprintf(what, sizeof(what), "one of %s for %s", allowed,

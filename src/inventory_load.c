@@ -45,7 +45,7 @@ static int load_mdev_item(struct loader *ld, const struct ag_ynode *n,
 	struct ag_inv_mdev *m;
 	const char *s;
 
-	snprintf(path, sizeof(path), "mdevs[%zu]", idx);
+	ld_index(path, "mdevs", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "uuid", path);
@@ -82,7 +82,7 @@ static int load_block_item(struct loader *ld, const struct ag_ynode *n,
 	const struct ag_ynode *v;
 	struct ag_inv_block *b;
 
-	snprintf(path, sizeof(path), "blocks[%zu]", idx);
+	ld_index(path, "blocks", idx);
 	if (ld_want_map(ld, n, path) < 0 || ld_check_keys(ld, n, path, keys) < 0)
 		return -1;
 	v = ld_require(ld, n, "mdev", path);

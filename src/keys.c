@@ -102,10 +102,9 @@ static int load_register(struct kload *ld, const struct ag_ynode *n,
 	static const char *const keys[] = { "state", "mkvp", NULL };
 	unsigned digits = ag_key_type_hex_digits(kt);
 	const struct ag_ynode *v, *p;
-	char fpath[128], what[160], allowed[96] = "";
+	char fpath[128], what[160], allowed[96];
 	const char *s;
 	size_t i;
-	int st;
 
 	if (want_map(ld, n, path, keys) < 0)
 		return -1;
@@ -113,14 +112,7 @@ static int load_register(struct kload *ld, const struct ag_ynode *n,
 	if (!v)
 		return kfail(ld, n, "%s: missing required key \"state\"",
 			     path);
-	for (st = AG_MK_EMPTY; st <= AG_MK_UNKNOWN; st++) {
-		size_t used = strlen(allowed);
-
-		if (ag_mk_state_allowed(kt, r, st))
-			snprintf(allowed + used, sizeof(allowed) - used,
-				 "%s%s", used ? ", " : "",
-				 ag_mk_state_name(st));
-	}
+	ag_mk_states_allowed_text(kt, r, allowed, sizeof(allowed));
 	snprintf(fpath, sizeof(fpath), "%.120s.state", path);
 	snprintf(what, sizeof(what), "one of %s", allowed);
 	if (get_str(ld, v, fpath, what, &s) < 0)
