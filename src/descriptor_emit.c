@@ -16,6 +16,7 @@
 
 #include "descriptor.h"
 #include "descriptor_yaml.h"
+#include "jsonsort.h"
 #include "yamlemit.h"
 #include "util.h"
 
@@ -112,50 +113,6 @@ static json_object *mkvps_json(const struct ag_mkvps *m)
 		json_object_object_add(o, ag_key_type_name(kt), k);
 	}
 	return o;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* A copy of o with every object's keys inserted in bytewise order; json-c
- * prints keys in insertion order. */
-static json_object *sorted(json_object *o)
-{
-	json_object *out;
-	size_t i, n;
-
-	switch (json_object_get_type(o)) {
-	case json_type_object: {
-		const char **keys;
-
-		n = (size_t)json_object_object_length(o);
-		keys = xcalloc(n + 1, sizeof(*keys));
-		i = 0;
-		json_object_object_foreach(o, k, v) {
-			(void)v;
-			keys[i++] = k;
-		}
-		qsort(keys, n, sizeof(*keys), cmp_key);
-		out = json_object_new_object();
-		for (i = 0; i < n; i++)
-			json_object_object_add(
-				out, keys[i],
-				sorted(json_object_object_get(o, keys[i])));
-		free(keys);
-		return out;
-	}
-	case json_type_array:
-		n = json_object_array_length(o);
-		out = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(
-				out, sorted(json_object_array_get_idx(o, i)));
-		return out;
-	default:
-		return json_object_get(o);
-	}
 }
 
 json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
@@ -278,7 +235,7 @@ json_object *ag_descriptor_to_json(const struct ag_descriptor *d)
 	}
 	json_object_object_add(o, "blocks", arr);
 
-	res = sorted(o);
+	res = ag_json_sorted(o);
 	json_object_put(o);
 	return res;
 }

@@ -13,6 +13,7 @@
 
 #include "descriptor_yaml.h"
 #include "inventory.h"
+#include "jsonsort.h"
 #include "labels.h"
 #include "util.h"
 
@@ -33,32 +34,6 @@ static json_object *idlist_json(const struct ag_idset *set)
 	     id = ag_idset_next(set, (unsigned)id + 1))
 		json_object_array_add(a, json_object_new_int(id));
 	return a;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* o's keys in bytewise order (json-c prints in insertion order); values
- * are already sorted inside. */
-static json_object *sort_top(json_object *o)
-{
-	json_object *out = json_object_new_object();
-	const char **keys;
-	size_t i = 0, n = (size_t)json_object_object_length(o);
-
-	keys = xcalloc(n + 1, sizeof(*keys));
-	json_object_object_foreach(o, k, v) {
-		(void)v;
-		keys[i++] = k;
-	}
-	qsort(keys, n, sizeof(*keys), cmp_key);
-	for (i = 0; i < n; i++)
-		json_object_object_add(out, keys[i], json_object_get(
-			json_object_object_get(o, keys[i])));
-	free(keys);
-	return out;
 }
 
 static json_object *mdev_json(const struct ag_inv_mdev *m)
@@ -108,7 +83,8 @@ json_object *ag_inventory_to_json(const struct ag_inventory *inv)
 	for (i = 0; i < inv->n_blocks; i++)
 		json_object_array_add(arr, block_json(&inv->blocks[i]));
 	json_object_object_add(o, "blocks", arr);
-	res = sort_top(o);
+	/* every part below the top is in order already */
+	res = ag_json_sorted_view(o);
 	json_object_put(o);
 	return res;
 }

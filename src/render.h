@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "jsonsort.h"
+
 #include "verdict.h"
 
 #define AG_VERDICT_FORMAT_VERSION 1
@@ -33,11 +35,5 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain);
  * (2 more)".  Caller frees. */
 char *ag_verdict_summary(const struct ag_verdict *v);
 
-/* A deep copy of o with every object's keys in sorted order. */
-json_object *ag_json_sorted(json_object *o);
-/* The same for reading only (serialising): parts of o already in sorted
- * order are shared with o, not copied, so neither may be changed while
- * the result lives. */
-json_object *ag_json_sorted_view(json_object *o);
 
 #endif
