@@ -160,6 +160,20 @@ int ag_collect_notes(const struct ag_collect_opts *o,
 	d->host = this_host(o->host);
 	if (o->labels)
 		ag_labels_copy(&d->host_labels, o->labels);
+	/* An active mdev implies the AP bus and vfio_ap: the hook's usual
+	 * case looks up that one device, not its two ancestors as well. */
+	if (o->source != AG_COLLECT_MDEVCTL) {
+		rc = ag_sysfs_read_mdev(u, d->mdev.uuid, d, notes, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 0) {
+			have_ap = have_matrix = true;
+			set_collected(d, o->now, AG_FROM_SYSFS);
+			rc = ag_sysfs_read_devices(u, d, notes, err);
+			goto merge;
+		}
+	}
+	rc = -1;
 	have_ap = ag_sysfs_has_ap_bus(u);
 	have_matrix = have_ap && ag_sysfs_has_matrix(u);
 
@@ -177,15 +191,6 @@ int ag_collect_notes(const struct ag_collect_opts *o,
 		ag_error_set(err, "no vfio_ap: %s does not exist (load the "
 			     "module: modprobe vfio_ap)", AG_SYSFS_MATRIX);
 		goto out;
-	}
-	rc = have_matrix ? ag_sysfs_read_mdev(u, d->mdev.uuid, d, notes, err)
-			 : 1;
-	if (rc < 0)
-		goto out;
-	if (rc == 0) {
-		set_collected(d, o->now, AG_FROM_SYSFS);
-		rc = ag_sysfs_read_devices(u, d, notes, err);
-		goto merge;
 	}
 	/* not active: defined?  Automatic mode reads the definition. */
 	{

@@ -278,6 +278,22 @@ static void card_mode(struct udev_device *dev, struct ag_card *c,
 	}
 }
 
+/* The AP bus device cardXX, or its queue XX.YYYY, by the kernel's own
+ * layout (DOMAIN.md 2.1) rather than through /sys/bus/ap/devices: the
+ * symlink there costs libudev a second walk of the path. */
+static struct udev_device *new_ap_device(struct udev *u, const char *card,
+					 const char *queue)
+{
+	char path[sizeof(AG_SYSFS_AP_ROOT) + 32];
+
+	if (queue)
+		snprintf(path, sizeof(path), "%s/%s/%s", AG_SYSFS_AP_ROOT,
+			 card, queue);
+	else
+		snprintf(path, sizeof(path), "%s/%s", AG_SYSFS_AP_ROOT, card);
+	return udev_device_new_from_syspath(u, path);
+}
+
 static int read_card(struct udev *u, struct ag_descriptor *d,
 		     unsigned adapter, struct ag_notes *notes,
 		     struct ag_error *err)
@@ -289,7 +305,7 @@ static int read_card(struct udev *u, struct ag_descriptor *d,
 	int rc = -1;
 
 	snprintf(name, sizeof(name), "card%02x", adapter);
-	dev = udev_device_new_from_subsystem_sysname(u, "ap", name);
+	dev = new_ap_device(u, name, NULL);
 	if (!dev) {
 		ag_notes_add(notes, "warning: card %02x, assigned to the mdev, "
 			     "does not exist on this host (%s/%s)", adapter,
@@ -333,11 +349,12 @@ static int read_queue(struct udev *u, struct ag_descriptor *d,
 	struct udev_device *dev;
 	struct ag_queue *q;
 	const char *v, *drv, *devtype;
-	char name[AG_APQN_LEN];
+	char name[AG_APQN_LEN], card[16];
 	int rc = -1;
 
 	ag_apqn_format(adapter, domain, name);
-	dev = udev_device_new_from_subsystem_sysname(u, "ap", name);
+	snprintf(card, sizeof(card), "card%02x", adapter);
+	dev = new_ap_device(u, card, name);
 	if (!dev) {
 		ag_notes_add(notes, "warning: queue %s, assigned to the mdev, "
 			     "does not exist on this host", name);
