@@ -42,14 +42,19 @@ struct ag_sandbox {
 	volatile sig_atomic_t timed_out;
 	/* time limit of the running protected call (ag_sbx_arm) */
 	struct timespec deadline, grace_end;
-	const struct fatal_text {
-		char *source;	/* the function's chunk, "" when unknown */
-		int line;	/* where it was defined, -1 when unknown */
-		char *msg;
-		size_t len;
-	} *fatal;
-	struct fatal_text *fatal_texts;
+	/* what the handler writes if the running call overstays inside a
+	 * C function (ag_sbx_arm): head, then " in <chunk>:<line>" */
+	char *fatal_head;
+	size_t fatal_head_len;
+	struct fatal_chunk {
+		const char *key;	/* the Lua source string last seen */
+		char *source;		/* its text, "" when unknown */
+		char *where;		/* " in <quoted source>:" */
+		size_t where_len;
+	} *fatal_chunks;
 	size_t n_fatal, cap_fatal;
+	const struct fatal_chunk *volatile fatal_chunk;
+	volatile int fatal_line;	/* -1: where is unknown */
 	uint64_t instr_used;
 	int hook_step;		/* instructions between hook calls */
 	int globals_ref;	/* the shared, whitelisted global table */

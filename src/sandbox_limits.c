@@ -28,6 +28,21 @@ void ag_sandbox_set_fatal_exit(int status)
 	fatal_exit_status = status;
 }
 
+/* The head (about 130 bytes), " in ", a source quoted to 300 characters
+ * (360 bytes at most), the line and a newline. */
+#define AG_FATAL_MSG_MAX 640
+
+static void write_fatal(const struct ag_sandbox *s);
+
+/* memcpy what still fits: async-signal-safe */
+static void append(char *msg, size_t *n, const char *text, size_t len)
+{
+	if (len > AG_FATAL_MSG_MAX - *n)
+		len = AG_FATAL_MSG_MAX - *n;
+	memcpy(msg + *n, text, len);
+	*n += len;
+}
+
 /* Raise a limit error positioned at the running Lua function: inside a
  * hook that is level 0, where luaL_error would look one level too far. */
 static void limit_error(lua_State *L, struct ag_sandbox *s)
@@ -156,52 +171,81 @@ static void on_alarm(int sig)
 	}
 	/* Still inside a C function (pattern matching, string.rep...) a
 	 * grace period later: no way back into Lua, fail closed. */
-	if (write(STDERR_FILENO, s->fatal->msg, s->fatal->len) < 0) {
-		/* nothing more to do */
-	}
+	write_fatal(s);
 	_exit(fatal_exit_status);
 }
 
-/* The message the handler writes if the function at fn overstays inside a
- * C function: it names the policy file and line the function was defined
- * at, since no Lua error (which would carry them) can be raised there.
- * Formatted once per function (the handler cannot format) and kept. */
-static const struct fatal_text *fatal_text_for(struct ag_sandbox *s, int fn)
+/* Async-signal-safe: the message is put together with memcpy from texts
+ * formatted before the call, and the line number by hand. */
+static void write_fatal(const struct ag_sandbox *s)
 {
-	char where[400] = "";
-	const char *source = "";
-	struct fatal_text *f;
+	static char msg[AG_FATAL_MSG_MAX];
+	const struct fatal_chunk *c = s->fatal_chunk;
+	char digits[16];
+	size_t n = 0, k = 0;
+	int line = s->fatal_line;
+
+	append(msg, &n, s->fatal_head, s->fatal_head_len);
+	if (c && line >= 0) {
+		append(msg, &n, c->where, c->where_len);
+		do
+			digits[k++] = (char)('0' + line % 10);
+		while ((line /= 10) > 0 && k < sizeof(digits));
+		while (k > 0)
+			append(msg, &n, &digits[--k], 1);
+	}
+	append(msg, &n, "\n", 1);
+	if (write(STDERR_FILENO, msg, n) < 0) {
+		/* nothing more to do */
+	}
+}
+
+/* Note, for the handler's message, where the function at fn was defined:
+ * no Lua error (which would carry the policy file and line) can be raised
+ * inside a C function.  The file's part is formatted once per chunk and
+ * the rest only by the handler, if ever: a check makes a protected call
+ * per rule. */
+static void note_fatal_where(struct ag_sandbox *s, int fn)
+{
+	struct fatal_chunk *c;
+	const char *source;
 	lua_Debug ar;
 	size_t i;
 
-	lua_pushvalue(s->L, fn);
-	if (lua_getinfo(s->L, ">S", &ar) && ar.source[0] == '@')
-		source = ar.source + 1;
-	else
-		ar.linedefined = -1;
-	for (i = 0; i < s->n_fatal; i++) {
-		f = &s->fatal_texts[i];
-		if (f->line == ar.linedefined && strcmp(f->source, source) == 0)
-			return f;
+	if (!s->fatal_head) {
+		s->fatal_head = xasprintf("apgate: error: policy evaluation "
+					  "exceeded its time limit of %u ms "
+					  "inside a library call; stopped "
+					  "(limits.timeout_ms, --time-limit)",
+					  s->limits.timeout_ms);
+		s->fatal_head_len = strlen(s->fatal_head);
 	}
-	if (ar.linedefined >= 0) {
+	s->fatal_line = -1;
+	lua_pushvalue(s->L, fn);
+	if (!lua_getinfo(s->L, ">S", &ar) || ar.source[0] != '@')
+		return;
+	source = ar.source + 1;
+	/* the functions of one chunk share its source string */
+	for (i = 0; i < s->n_fatal; i++) {
+		c = &s->fatal_chunks[i];
+		if (c->key == source || strcmp(c->source, source) == 0)
+			goto found;
+	}
+	s->fatal_chunks = xgrow(s->fatal_chunks, &s->cap_fatal,
+				s->n_fatal + 1, sizeof(*s->fatal_chunks));
+	c = &s->fatal_chunks[s->n_fatal++];
+	{
 		char quoted[360];
 
 		ag_quote_safe(source, 300, quoted, sizeof(quoted));
-		snprintf(where, sizeof(where), " in %s:%d", quoted,
-			 ar.linedefined);
+		c->source = xstrdup(source);
+		c->where = xasprintf(" in %s:", quoted);
+		c->where_len = strlen(c->where);
 	}
-	s->fatal_texts = xgrow(s->fatal_texts, &s->cap_fatal, s->n_fatal + 1,
-			       sizeof(*s->fatal_texts));
-	f = &s->fatal_texts[s->n_fatal++];
-	f->source = xstrdup(source);
-	f->line = ar.linedefined;
-	f->msg = xasprintf("apgate: error: policy evaluation exceeded its time "
-			   "limit of %u ms inside a library call; stopped "
-			   "(limits.timeout_ms, --time-limit)%s\n",
-			   s->limits.timeout_ms, where);
-	f->len = strlen(f->msg);
-	return f;
+found:
+	c->key = source;
+	s->fatal_chunk = c;
+	s->fatal_line = ar.linedefined;
 }
 
 /* Start the time limit of a protected call of the function at fn. */
@@ -216,7 +260,7 @@ void ag_sbx_arm(struct ag_sandbox *s, int fn)
 		pthread_atfork(NULL, NULL, timer_after_fork);
 		atfork_done = true;
 	}
-	s->fatal = fatal_text_for(s, fn);
+	note_fatal_where(s, fn);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->deadline = ts_after_ms(&now, s->limits.timeout_ms);
 	s->timed_out = 0;
@@ -271,10 +315,13 @@ void ag_sbx_forget(struct ag_sandbox *s)
 		active_sandbox = NULL;
 	stop_timer();
 	for (i = 0; i < s->n_fatal; i++) {
-		free(s->fatal_texts[i].source);
-		free(s->fatal_texts[i].msg);
+		free(s->fatal_chunks[i].source);
+		free(s->fatal_chunks[i].where);
 	}
-	free(s->fatal_texts);
-	s->fatal_texts = NULL;
+	free(s->fatal_chunks);
+	s->fatal_chunks = NULL;
+	s->fatal_chunk = NULL;
 	s->n_fatal = s->cap_fatal = 0;
+	free(s->fatal_head);
+	s->fatal_head = NULL;
 }

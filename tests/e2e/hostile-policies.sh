@@ -38,8 +38,10 @@ run_case() { # NAME FILE
 			{ fail "$name" "message does not name the file: $(cat "$dir/msg.txt")"; return; }
 	else
 		cp "$dir/err.txt" "$dir/msg.txt"
-		grep -qF "99-hostile.lua:" "$dir/msg.txt" ||
-			{ fail "$name" "message does not name the file: $(cat "$dir/msg.txt")"; return; }
+		# the line of the function that was running, as Lua counts it
+		line=$(grep -n 'function' "$file" | head -n 1 | cut -d: -f1)
+		grep -qE "99-hostile\.lua:$line\$" "$dir/msg.txt" ||
+			{ fail "$name" "message does not name the file and line $line: $(cat "$dir/msg.txt")"; return; }
 	fi
 	expect_contains "$name" "$dir/msg.txt" "$3"
 }
