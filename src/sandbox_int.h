@@ -23,14 +23,20 @@
 #define HOOK_STEP 1000
 #define GRACE_MS 1000
 #define RO_SHARED_N 4
-/* Free lists of Lua's small blocks (sandbox_alloc.c) */
+/* Lua's small blocks: carved from slabs, kept on free lists
+ * (sandbox_alloc.c) */
 #define BLOCK_GRAIN 16
 #define BLOCK_MAX 512
 #define BLOCK_CLASSES (BLOCK_MAX / BLOCK_GRAIN)
-#define BLOCK_CACHE_MAX (4u * 1024 * 1024)
+#define SLAB_BYTES (64u * 1024)
 
 struct free_block {
 	struct free_block *next;
+};
+
+struct slab {
+	struct slab *next;
+	char pad[BLOCK_GRAIN - sizeof(struct slab *)];	/* blocks stay aligned */
 };
 
 struct ag_sandbox {
@@ -64,7 +70,9 @@ struct ag_sandbox {
 	int ro_refs[RO_SHARED_N];	/* what read-only proxies share */
 	int ro_keys[RO_SHARED_N], ro_index_key;
 	struct free_block *free_blocks[BLOCK_CLASSES];
-	size_t cached_bytes;
+	struct slab *slabs;		/* newest first */
+	char *slab_next;		/* the newest slab's unused part */
+	size_t slab_left;
 };
 
 static inline struct ag_sandbox *sandbox_of(lua_State *L)
