@@ -71,7 +71,8 @@ void ag_ynode_free(struct ag_ynode *node)
 	}
 	free(node->items);
 	free(node->keys);
-	free(node->value);
+	if (node->value != (char *)(node + 1))	/* else part of the node */
+		free(node->value);
 	free(node);
 }
 
@@ -145,8 +146,10 @@ static bool htab_grow(struct frame *f, size_t need)
 	return true;
 }
 
+/* A node with extra bytes after it (a scalar's value: one allocation per
+ * scalar instead of two, and most nodes are scalars). */
 static struct ag_ynode *new_node(struct builder *b, enum ag_ynode_kind kind,
-				 yaml_mark_t mark)
+				 yaml_mark_t mark, size_t extra)
 {
 	struct ag_ynode *n;
 
@@ -155,7 +158,8 @@ static struct ag_ynode *new_node(struct builder *b, enum ag_ynode_kind kind,
 		return NULL;
 	}
 	b->nodes++;
-	n = xcalloc(1, sizeof(*n));
+	n = xmalloc(sizeof(*n) + extra);
+	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->line = (unsigned)mark.line + 1;
 	n->col = (unsigned)mark.column + 1;
@@ -232,7 +236,7 @@ static int open_collection(struct builder *b, enum ag_ynode_kind kind,
 			   AG_YAML_MAX_DEPTH);
 		return -1;
 	}
-	n = new_node(b, kind, mark);
+	n = new_node(b, kind, mark, 0);
 	if (!n || attach(b, n, mark) < 0)
 		return -1;
 	memset(&b->stack[b->depth], 0, sizeof(b->stack[b->depth]));
@@ -354,12 +358,15 @@ static int handle_event(struct builder *b, yaml_event_t *ev)
 		}
 		return 0;
 	case YAML_SCALAR_EVENT:
-		n = new_node(b, AG_YSCALAR, ev->start_mark);
+		n = new_node(b, AG_YSCALAR, ev->start_mark,
+			     ev->data.scalar.length + 1);
 		if (!n)
 			return -1;
+		/* all the bytes: a NUL among them shows as strlen < len */
 		n->len = ev->data.scalar.length;
-		n->value = xstrndup((const char *)ev->data.scalar.value,
-				    n->len);
+		n->value = (char *)(n + 1);
+		memcpy(n->value, ev->data.scalar.value, n->len);
+		n->value[n->len] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		return attach(b, n, ev->start_mark);
 	case YAML_SEQUENCE_START_EVENT:

@@ -140,6 +140,27 @@ START_TEST(test_duplicate_keys)
 }
 END_TEST
 
+/* A scalar keeps all its bytes, NULs included: readers see one as
+ * strlen(value) < len, and keys that differ only after it are different
+ * keys (their bytes are compared in full, within the value). */
+START_TEST(test_nul_in_scalars)
+{
+	struct ag_ynode *r = parse_ok("{\"a\\0b\": \"x\\0y\", \"a\\0c\": 2}");
+
+	ck_assert_int_eq(r->kind, AG_YMAP);
+	ck_assert_uint_eq(r->n, 2);
+	ck_assert_uint_eq(r->keys[0]->len, 3);
+	ck_assert_uint_eq(strlen(r->keys[0]->value), 1);
+	ck_assert_int_eq(memcmp(r->keys[0]->value, "a\0b", 4), 0);
+	ck_assert_int_eq(memcmp(r->keys[1]->value, "a\0c", 4), 0);
+	ck_assert_uint_eq(r->items[0]->len, 3);
+	ck_assert_int_eq(memcmp(r->items[0]->value, "x\0y", 4), 0);
+	ag_ynode_free(r);
+	parse_err("{\"a\\0b\": 1, \"a\\0b\": 2}",
+		  "t:1:13: duplicate key \"a\" (first at line 1)");
+}
+END_TEST
+
 START_TEST(test_many_keys)
 {
 	/* the duplicate check must not be quadratic: 50000 keys */
@@ -488,6 +509,7 @@ Suite *suite_yamltree(void)
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_describe_utf8_truncation);
 	tcase_add_test(tc, test_json_input);
+	tcase_add_test(tc, test_nul_in_scalars);
 	suite_add_tcase(s, tc);
 	/* large inputs: generous under sanitizers */
 	tcase_set_timeout(big, 120);
