@@ -314,11 +314,51 @@ static void repair_utf8(struct ag_verdict *v)
 		add_utf8_note(v, n);
 }
 
+/* The policy set's digest: sha256 over "sha256  path\n" lines in load
+ * order, like sha256sum output, so it can be recomputed by hand.  place
+ * finishes thousands of verdicts with the same set: the last text and its
+ * digest are kept, and only a different text is hashed. */
+static void policy_set_digest(struct ag_verdict *v)
+{
+	static struct {
+		char *text;
+		size_t len;
+		char sha[AG_SHA256_HEX_LEN];
+	} last;
+	size_t i, len = 0, n;
+	char *buf, *p;
+
+	for (i = 0; i < v->n_policies; i++)
+		len += strlen(v->policies[i].path) + AG_SHA256_HEX_LEN + 2;
+	p = buf = xmalloc(len + 1);
+	for (i = 0; i < v->n_policies; i++) {
+		n = strlen(v->policies[i].sha256);
+		memcpy(p, v->policies[i].sha256, n);
+		p += n;
+		memcpy(p, "  ", 2);
+		p += 2;
+		n = strlen(v->policies[i].path);
+		memcpy(p, v->policies[i].path, n);
+		p += n;
+		*p++ = '\n';
+	}
+	len = (size_t)(p - buf);
+	if (last.text && last.len == len && memcmp(last.text, buf, len) == 0) {
+		memcpy(v->policy_set_sha256, last.sha, sizeof(last.sha));
+		free(buf);
+		return;
+	}
+	ag_sha256_hex(buf, len, v->policy_set_sha256);
+	free(last.text);
+	last.text = buf;
+	last.len = len;
+	memcpy(last.sha, v->policy_set_sha256, sizeof(last.sha));
+}
+
 void ag_verdict_finish(struct ag_verdict *v)
 {
 	enum ag_severity worst = AG_SEV_NOTE, enforced = AG_SEV_NOTE, s;
-	size_t i, len = 0;
-	char *buf;
+	size_t i;
 
 	for (i = 0; i < v->n_findings; i++) {
 		s = v->findings[i].severity;
@@ -346,18 +386,7 @@ void ag_verdict_finish(struct ag_verdict *v)
 		qsort(v->findings, v->n_findings, sizeof(*v->findings),
 		      cmp_finding);
 
-	/* The policy set's digest: sha256 over "sha256  path\n" lines in load
-	 * order, like sha256sum output, so it can be recomputed by hand. */
-	for (i = 0; i < v->n_policies; i++)
-		len += strlen(v->policies[i].path) + 68;
-	buf = xmalloc(len + 1);
-	len = 0;
-	for (i = 0; i < v->n_policies; i++)
-		len += (size_t)sprintf(buf + len, "%s  %s\n",
-				       v->policies[i].sha256,
-				       v->policies[i].path);
-	ag_sha256_hex(buf, len, v->policy_set_sha256);
-	free(buf);
+	policy_set_digest(v);
 }
 
 bool ag_verdict_enforced(const struct ag_verdict *v)

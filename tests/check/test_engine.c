@@ -2,9 +2,11 @@
  * disable, findings and evidence, views, ctx, failures, determinism. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "engine.h"
 #include "render.h"
 #include "suites.h"
@@ -706,6 +708,49 @@ START_TEST(remedy_counts_against_output_limit)
 }
 END_TEST
 
+/* The policy set's digest is sha256 over "DIGEST  PATH" lines; the last
+ * one is remembered, so a verdict with another list must not get it. */
+static void set_digest(const char *const *paths, size_t n, char *out)
+{
+	static const char *const sha[] = {
+		"1111111111111111111111111111111111111111111111111111111111111111",
+		"2222222222222222222222222222222222222222222222222222222222222222",
+	};
+	struct ag_verdict vd;
+	char want[AG_SHA256_HEX_LEN], text[512] = "";
+	size_t i;
+
+	ag_verdict_init(&vd);
+	ag_verdict_add_rule(&vd, "r", "d", "f.lua", 1, AG_RESULT_PASS, NULL);
+	for (i = 0; i < n; i++) {
+		ag_verdict_add_policy(&vd, paths[i], sha[i % 2]);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "%s  %s\n", sha[i % 2], paths[i]);
+	}
+	ag_verdict_finish(&vd);
+	ag_sha256_hex(text, strlen(text), want);
+	ck_assert_str_eq(vd.policy_set_sha256, want);
+	strcpy(out, vd.policy_set_sha256);
+	ag_verdict_free(&vd);
+}
+
+START_TEST(policy_set_digest_follows_the_list)
+{
+	static const char *const two[] = { "p/10-a.lua", "p/20-b.lua" };
+	static const char *const other[] = { "p/10-a.lua", "p/20-c.lua" };
+	char a[AG_SHA256_HEX_LEN], b[AG_SHA256_HEX_LEN], c[AG_SHA256_HEX_LEN];
+	char d[AG_SHA256_HEX_LEN];
+
+	set_digest(two, 2, a);
+	set_digest(two, 1, b);
+	set_digest(other, 2, c);
+	set_digest(two, 2, d);
+	ck_assert_str_ne(a, b);
+	ck_assert_str_ne(a, c);
+	ck_assert_str_eq(a, d);
+}
+END_TEST
+
 Suite *suite_engine(void)
 {
 	Suite *s = suite_create("engine");
@@ -739,6 +784,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tc, mdev_attr_follows_state);
 	tcase_add_test(tc, bad_remedies_are_errors);
 	tcase_add_test(tc, remedy_counts_against_output_limit);
+	tcase_add_test(tc, policy_set_digest_follows_the_list);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -42,6 +42,38 @@ START_TEST(utf8_valid_refuses_bad_bytes)
 }
 END_TEST
 
+/* The validator reads ASCII eight bytes at a time: a bad byte (or a NUL,
+ * or a byte of 0x7f or 0x80 at a word's edge) is found at every offset of
+ * a long text, and a good multi-byte character is accepted there too. */
+START_TEST(utf8_valid_every_offset)
+{
+	static const char *const bad[] = { "\x80", "\xff", "\xc3", "\0" };
+	char buf[64];
+	size_t at, i;
+
+	for (at = 0; at < 40; at++) {
+		memset(buf, 'a', sizeof(buf));
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			buf[at] = bad[i][0];
+			ck_assert_msg(!ag_utf8_valid(buf, 48),
+				      "byte %02x at %zu accepted",
+				      (unsigned char)bad[i][0], at);
+		}
+		buf[at] = 0x7f;
+		ck_assert_msg(ag_utf8_valid(buf, 48), "0x7f at %zu refused", at);
+		memcpy(buf + at, "\xe2\x82\xac", 3);
+		ck_assert_msg(ag_utf8_valid(buf, 48), "euro at %zu refused", at);
+		buf[at] = 0x01;
+		buf[at + 1] = 0x7f;
+		buf[at + 2] = 0x80;
+		ck_assert_msg(!ag_utf8_valid(buf, 48), "0x80 at %zu accepted",
+			      at + 2);
+		/* and a length that ends before the bad byte */
+		ck_assert(ag_utf8_valid(buf, at + 2));
+	}
+}
+END_TEST
+
 Suite *suite_textsafe(void)
 {
 	Suite *s = suite_create("textsafe");
@@ -49,6 +81,7 @@ Suite *suite_textsafe(void)
 
 	tcase_add_test(tc, utf8_valid_accepts_text);
 	tcase_add_test(tc, utf8_valid_refuses_bad_bytes);
+	tcase_add_test(tc, utf8_valid_every_offset);
 	suite_add_tcase(s, tc);
 	return s;
 }
