@@ -17,10 +17,51 @@
 static int test_enforce = -1;
 static uid_t test_owner;
 
+/* Directories found sound in this process together with every ancestor,
+ * so that the next file in one of them needs no second walk up to /: a
+ * walk costs a realpath and a stat per level, and the default rules are
+ * six files of one directory.  Only their owners (root) can have changed
+ * them since; the directory's own owner and mode are compared again all
+ * the same, from the stat that finds it. */
+#define VERIFIED_DIRS_MAX 8
+static struct verified_dir {
+	dev_t dev;
+	ino_t ino;
+	uid_t uid;
+	mode_t mode;
+} verified_dirs[VERIFIED_DIRS_MAX];
+static size_t n_verified_dirs;
+
 void ag_trust_set_test_mode(int enforce, uid_t owner)
 {
 	test_enforce = enforce;
 	test_owner = owner;
+	n_verified_dirs = 0;	/* they were judged for another owner */
+}
+
+static bool dir_verified(const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < n_verified_dirs; i++)
+		if (verified_dirs[i].dev == st->st_dev &&
+		    verified_dirs[i].ino == st->st_ino &&
+		    verified_dirs[i].uid == st->st_uid &&
+		    verified_dirs[i].mode == st->st_mode)
+			return true;
+	return false;
+}
+
+static void remember_dir(const struct stat *st)
+{
+	if (!S_ISDIR(st->st_mode) || dir_verified(st) ||
+	    n_verified_dirs == VERIFIED_DIRS_MAX)
+		return;
+	verified_dirs[n_verified_dirs].dev = st->st_dev;
+	verified_dirs[n_verified_dirs].ino = st->st_ino;
+	verified_dirs[n_verified_dirs].uid = st->st_uid;
+	verified_dirs[n_verified_dirs].mode = st->st_mode;
+	n_verified_dirs++;
 }
 
 const char *ag_trust_kind_name(enum ag_trust_kind kind)
@@ -38,11 +79,15 @@ const char *ag_trust_kind_name(enum ag_trust_kind kind)
 
 bool ag_trust_enforced(bool insecure)
 {
+	static int root = -1;	/* apgate never changes its uid */
+
 	if (insecure)
 		return false;
 	if (test_enforce >= 0)
 		return test_enforce > 0;
-	return geteuid() == 0;
+	if (root < 0)
+		root = geteuid() == 0;
+	return root;
 }
 
 static uid_t expected_owner(void)
@@ -90,12 +135,15 @@ static int check_stat(const struct stat *st, const char *path,
 	return 0;
 }
 
-/* Every directory from dir (an absolute, resolved path) up to /. */
+/* Every directory from dir (an absolute, resolved path) up to /; dir's
+ * own stat is left in *dir_st. */
 static int check_parents(const char *path, enum ag_trust_kind kind,
-			 const char *dir, struct ag_error *err)
+			 const char *dir, struct stat *dir_st,
+			 struct ag_error *err)
 {
 	char *p = xstrdup(dir), *slash;
 	struct stat st;
+	bool first = true;
 	int rc = 0;
 
 	for (;;) {
@@ -110,6 +158,9 @@ static int check_parents(const char *path, enum ag_trust_kind kind,
 			rc = -1;
 			break;
 		}
+		if (first)
+			*dir_st = st;
+		first = false;
 		if (strcmp(p, "/") == 0)
 			break;
 		slash = strrchr(p, '/');
@@ -122,11 +173,11 @@ static int check_parents(const char *path, enum ag_trust_kind kind,
 	return rc;
 }
 
-/* The resolved directory that holds path (for a file) or path's parent
- * (for a directory): both are "the parents" of what was opened. */
-static char *resolved_parent(const char *path)
+/* The directory that holds path (for a file) or path's parent (for a
+ * directory), as named: both are "the parents" of what was opened. */
+static char *named_parent(const char *path)
 {
-	char *copy = xstrdup(path), *slash, *res;
+	char *copy = xstrdup(path), *slash;
 	size_t n = strlen(copy);
 
 	while (n > 1 && copy[n - 1] == '/')
@@ -138,6 +189,14 @@ static char *resolved_parent(const char *path)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	return copy;
+}
+
+/* The same, resolved. */
+static char *resolved_parent(const char *path)
+{
+	char *copy = named_parent(path), *res;
+
 	res = realpath(copy, NULL);
 	free(copy);
 	return res;
@@ -200,6 +259,7 @@ static int check_no_symlinked_parent(const char *path,
 int ag_trust_check_opened(const char *path, enum ag_trust_kind kind,
 			  const struct stat *st, struct ag_error *err)
 {
+	struct stat dir_st;
 	char *parent;
 	int rc;
 
@@ -208,17 +268,27 @@ int ag_trust_check_opened(const char *path, enum ag_trust_kind kind,
 		goto refused;
 	if (check_stat(st, path, kind, path, false, err) < 0)
 		goto refused;
-	parent = resolved_parent(path);
-	if (!parent) {
-		ag_error_set(err, "%s: refusing %s: cannot resolve its "
-			     "directory: %s", path, ag_trust_kind_name(kind),
-			     strerror(errno));
-		goto refused;
-	}
-	rc = check_parents(path, kind, parent, err);
+	/* The directory path names now, as the walk below would resolve
+	 * it: when it was found sound already, so are its parents. */
+	parent = named_parent(path);
+	rc = stat(parent, &dir_st) == 0 && dir_verified(&dir_st);
 	free(parent);
-	if (rc < 0)
-		goto refused;
+	if (!rc) {
+		parent = resolved_parent(path);
+		if (!parent) {
+			ag_error_set(err, "%s: refusing %s: cannot resolve its "
+				     "directory: %s", path,
+				     ag_trust_kind_name(kind), strerror(errno));
+			goto refused;
+		}
+		rc = check_parents(path, kind, parent, &dir_st, err);
+		free(parent);
+		if (rc < 0)
+			goto refused;
+		remember_dir(&dir_st);
+	}
+	/* A sound directory with sound parents is a sound parent itself. */
+	remember_dir(st);
 	return 0;
 refused:
 	errno = EPERM;
