@@ -159,7 +159,7 @@ int ag_open_regular(const char *path, int flags, mode_t mode,
 		    struct stat *st, struct ag_error *err)
 {
 	struct stat sb;
-	int fd, fl;
+	int fd;
 
 	if (!st)
 		st = &sb;
@@ -186,9 +186,6 @@ int ag_open_regular(const char *path, int flags, mode_t mode,
 		errno = EINVAL;
 		return -1;
 	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
 }
 

@@ -30,8 +30,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Open path as a regular file, and nothing else: with O_NONBLOCK, so that
  * a FIFO planted where a file is expected never blocks the open (a FIFO
  * opened for reading waits for a writer), then fstat the descriptor.
- * flags are added to O_CLOEXEC | O_NOCTTY | O_NONBLOCK (O_NONBLOCK is
- * cleared again once the file is known to be regular); mode is for
+ * flags are added to O_CLOEXEC | O_NOCTTY | O_NONBLOCK (which changes
+ * nothing for a regular file's reads, writes and locks); mode is for
  * O_CREAT.  On failure err says "PATH: cannot open: REASON" or "PATH: not
  * a regular file (it is a FIFO)", errno is kept (EINVAL for the latter)
  * and -1 is returned.  st, when not NULL, receives the file's status. */
