@@ -53,8 +53,7 @@ struct ag_sandbox {
 	char *fatal_head;
 	size_t fatal_head_len;
 	struct fatal_chunk {
-		const char *key;	/* the Lua source string last seen */
-		char *source;		/* its text, "" when unknown */
+		char *source;		/* a chunk's name */
 		char *where;		/* " in <quoted source>:" */
 		size_t where_len;
 	} *fatal_chunks;

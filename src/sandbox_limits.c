@@ -225,10 +225,9 @@ static void note_fatal_where(struct ag_sandbox *s, int fn)
 	if (!lua_getinfo(s->L, ">S", &ar) || ar.source[0] != '@')
 		return;
 	source = ar.source + 1;
-	/* the functions of one chunk share its source string */
 	for (i = 0; i < s->n_fatal; i++) {
 		c = &s->fatal_chunks[i];
-		if (c->key == source || strcmp(c->source, source) == 0)
+		if (strcmp(c->source, source) == 0)
 			goto found;
 	}
 	s->fatal_chunks = xgrow(s->fatal_chunks, &s->cap_fatal,
@@ -243,7 +242,6 @@ static void note_fatal_where(struct ag_sandbox *s, int fn)
 		c->where_len = strlen(c->where);
 	}
 found:
-	c->key = source;
 	s->fatal_chunk = c;
 	s->fatal_line = ar.linedefined;
 }
