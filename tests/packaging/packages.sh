@@ -69,6 +69,14 @@ fi
 dpkg-deb -c "$deb" | awk '{ print $1, $6 }' | sed 's#^\([^ ]*\) \./#\1 /#; s#/$##' |
 	grep -v -e ' /usr/share/doc/apgate/examples/' -e ' $' | sort -k2 > "$TMP/deb-files"
 same "deb file list and modes" "$expected/deb-files" "$TMP/deb-files"
+# Lua, nettle and libuuid are linked in statically: the package names
+# their source packages and versions.
+built_using=$(dpkg-deb -f "$deb" Built-Using)
+case $built_using in
+*'lua5.4 (= '*'nettle (= '*'util-linux (= '*)
+	pass "deb Built-Using names lua5.4, nettle and util-linux" ;;
+*)	fail "deb Built-Using names lua5.4, nettle and util-linux" "got: $built_using" ;;
+esac
 dpkg-deb --info "$deb" conffiles > "$TMP/conffiles" 2>&1
 same "deb conffiles" <(printf '/etc/apgate/apgate.yaml\n') "$TMP/conffiles"
 
