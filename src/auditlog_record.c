@@ -8,7 +8,7 @@
 
 #include "auditlog.h"
 #include "auditlog_int.h"
-#include "render.h"
+#include "jsonsort.h"
 #include "util.h"
 
 bool ag_audit_is_sha256_hex(const char *s)

@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exitcode.h"
-#include "render.h"
+#include "jsonsort.h"
 #include "util.h"
 #include "waivers.h"
 

@@ -6,6 +6,7 @@
 
 #include <lua.h>
 
+#include "jsonsort.h"
 #include "render.h"
 #include "textsafe.h"
 #include "util.h"

@@ -10,8 +10,6 @@
 
 #include <json-c/json.h>
 
-#include "jsonsort.h"
-
 #include "verdict.h"
 
 #define AG_VERDICT_FORMAT_VERSION 1
@@ -34,6 +32,5 @@ int ag_render_text(const struct ag_verdict *v, FILE *out, bool explain);
  * "reject: apqn.match: 05.0004 assigned on source, missing on target
  * (2 more)".  Caller frees. */
 char *ag_verdict_summary(const struct ag_verdict *v);
-
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "render.h"
+#include "jsonsort.h"
 #include "report_escape.h"
 #include "util.h"
 

@@ -17,7 +17,7 @@
 #include "audit.h"
 #include "auditlog.h"
 #include "decide.h"
-#include "render.h"
+#include "jsonsort.h"
 #include "report.h"
 #include "suites.h"
 #include "testutil.h"
