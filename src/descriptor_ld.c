@@ -14,7 +14,6 @@
 #include "timeutil.h"
 #include "util.h"
 
-/* "parent.child" for field paths in messages (truncated when absurd). */
 void ld_index(char out[PATH_MAX_LEN], const char *parent, size_t idx)
 {
 	char digits[24];
@@ -33,6 +32,7 @@ void ld_index(char out[PATH_MAX_LEN], const char *parent, size_t idx)
 	out[pl] = '\0';
 }
 
+/* "parent.child" for field paths in messages (truncated when absurd). */
 void ld_join(char out[PATH_MAX_LEN], const char *parent,
 		 const char *child)
 {

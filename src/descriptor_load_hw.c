@@ -212,8 +212,6 @@ static int load_register(struct loader *ld, const struct ag_ynode *n,
 			    "(state %s carries a pattern)", path, s);
 	if (kt == AG_KT_WK)
 		snprintf(what, sizeof(what), "\"0x\" + 64 or 32 hex digits");
-	else if (digits == 16)	/* the common widths without printf */
-		memcpy(what, "\"0x\" + 16 hex digits", sizeof("\"0x\" + 16 hex digits"));
 	else
 		snprintf(what, sizeof(what), "\"0x\" + %u hex digits",
 			 digits);
