@@ -177,9 +177,12 @@ static void evaluate(struct ag_decider *d, const struct ag_decide_input *in,
 static void decide(struct ag_decider *d, const struct ag_decide_input *in,
 		   struct ag_verdict *v, uint64_t start)
 {
+	/* the sides' digests and the decision id are for a record or a
+	 * shown verdict (see sides_unrecorded) */
+	bool identified = !in->sides_unrecorded || in->cfg->audit.log;
 	struct ag_error err;
 
-	if (!in->sides_unrecorded || in->cfg->audit.log) {
+	if (identified) {
 		ag_verdict_set_side(&v->source, in->src_path, in->src);
 		ag_verdict_set_side(&v->target, in->tgt_path, in->tgt);
 	}
@@ -195,11 +198,9 @@ static void decide(struct ag_decider *d, const struct ag_decide_input *in,
 	}
 	ag_policyset_record(&d->ps, v);
 	ag_verdict_finish(v);
-	/* A decision id names a decision record or a shown verdict; place
-	 * without a record shows neither (and an id costs several system
-	 * calls: a tenth of a pair). */
-	ag_verdict_stamp(v, time(NULL), !in->sides_unrecorded ||
-			 in->cfg->audit.log);
+	/* place without a record shows no id (and an id costs several
+	 * system calls: a tenth of a pair) */
+	ag_verdict_stamp(v, time(NULL), identified);
 	v->duration_us = monotonic_us() - start;
 
 	/* The record is part of the decision: when it cannot be written the
