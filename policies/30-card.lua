@@ -16,11 +16,15 @@ local F = ap_functions
 local MODE_OF_BITS = { [F.CCA] = "cca", [F.EP11] = "ep11", [F.ACCEL] = "accel" }
 local MODE_OF_LETTER = { A = "accel", C = "cca", P = "ep11" }
 
--- APQNs of the source that are on the target too, with a target card; four rules ask, once.
-local common_src, common_tgt, common_out; local function common(src, tgt)
+-- APQNs of the source that are on the target too, with a target card.
+-- Four rules ask about the same pair: the answer is kept for it.
+local common_src, common_tgt, common_out
+local function common(src, tgt)
   if rawequal(src, common_src) and rawequal(tgt, common_tgt) then return common_out end
   local out = {}
-  for _, q in ipairs(src:apqns()) do if tgt:has_apqn(q) and tgt:card(q) then out[#out + 1] = q end end
+  for _, q in ipairs(src:apqns()) do
+    if tgt:has_apqn(q) and tgt:card(q) then out[#out + 1] = q end
+  end
   common_src, common_tgt, common_out = src, tgt, out
   return out
 end
@@ -175,7 +179,9 @@ rule{
         for k, v in pairs(extra or {}) do e[k] = v end
         return e
       end
-      local values = sf ~= tf and ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
+      local function values()   -- only for a message
+        return ("(source %s, target %s)"):format(hex(sf) or "unknown", hex(tf) or "unknown")
+      end
       if not sf or not tf then
         warn("ap_functions unknown on " .. unknown_on(sf, tf),
              { apqn = q, evidence = ev(), remedy = recollect(unknown_on(sf, tf), "ap_functions") })
@@ -190,12 +196,12 @@ rule{
               -- others restored it (DOMAIN.md §4.2): between equal
               -- generations a card-only difference may be that artifact.
               warn(("SLCF %s in card ap_functions %s; kernels differ in showing it on cards: " ..
-                    "collect the queues' ap_functions to decide"):format(where, values),
+                    "collect the queues' ap_functions to decide"):format(where, values()),
                    { apqn = q, evidence = ev{ bit = name },
                      remedy = recollect("source and target", "the queues' ap_functions (a kernel " ..
                                         "that shows queue ap_functions)") })
             else
-              reject(("%s %s %s: the kernel requires equal facility bits"):format(name, where, values),
+              reject(("%s %s %s: the kernel requires equal facility bits"):format(name, where, values()),
                      { apqn = q, evidence = ev{ bit = name },
                        remedy = elsewhere(tgt, q, ("has the same facility bits (%s %s)")
                                                   :format(name, sh and "set" or "clear")) })
@@ -204,7 +210,7 @@ rule{
         end
         -- Class: only the full-native bit counts (classes_compatible()).
         if has(sf, F.FULL) and not has(tf, F.FULL) then
-          reject(("full native function set on source, not on target %s"):format(values),
+          reject(("full native function set on source, not on target %s"):format(values()),
                  { apqn = q, evidence = ev{ bit = "FULL" },
                    remedy = elsewhere(tgt, q, "has the full native function set") })
         end
@@ -213,7 +219,7 @@ rule{
           local bs = (s[2] & F.BS_MASK) >> 14
           if bs ~= 0 then
             reject(("SE bind state %d (%s) on %s %s: the kernel requires 0 on both")
-                   :format(bs, BS_NAME[bs], s[1], values or ("(source %s, target %s)"):format(hex(sf), hex(tf))),
+                   :format(bs, BS_NAME[bs], s[1], values()),
                    { apqn = q, evidence = ev{ bit = "BS", side = s[1] },
                      remedy = { text = ("the %s queue %s is in a Secure Execution bind state: no " ..
                                         "change on this host helps a live migration (protected " ..
